@@ -1,0 +1,257 @@
+"""Run pose estimation over a video and build the poses dataset.
+
+Decoding (PyAV, in FFmpeg threads) and inference (MediaPipe) overlap: a
+background thread decodes and downscales the next frames into a small bounded
+queue while the landmarker works on the current one, so at most a handful of
+frames are ever in memory, whatever the video's length.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+import runform
+from runform.errors import NoPersonDetectedError
+from runform.io.poses import append_log, create_poses_dataset
+from runform.io.video import Frame, VideoProperties, iter_frames, probe_video
+from runform.pose.landmarker import (
+    N_KEYPOINTS,
+    FrameLandmarks,
+    LandmarkerSettings,
+    PoseLandmarker,
+    to_monotonic_ms,
+)
+from runform.pose.models import ResolvedModel, compute_file_sha256
+
+DEFAULT_MAX_SIDE = 1280
+"""Longest side (px) of the frames given to MediaPipe. Its own networks see
+224-256 px crops, so 1280 px loses nothing for a runner of normal size while
+halving the cost of converting 1080p/4K frames."""
+
+_QUEUE_FRAMES = 8
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """Everything that changes the poses extracted from a video.
+
+    Attributes
+    ----------
+    max_side
+        Frames are downscaled so their longest side is at most this (px);
+        ``None`` keeps full resolution.
+    slowmo
+        Capture-to-playback speed ratio of slow-motion footage (e.g. 4 for
+        240 fps played at 60 fps); times are divided by it.
+    landmarker
+        MediaPipe thresholds and number of people.
+    """
+
+    max_side: int | None = DEFAULT_MAX_SIDE
+    slowmo: float = 1.0
+    landmarker: LandmarkerSettings = field(default_factory=LandmarkerSettings)
+
+    def __post_init__(self) -> None:
+        if self.slowmo <= 0:
+            raise ValueError(f"Expected slowmo > 0, got {self.slowmo}.")
+        if self.max_side is not None and self.max_side < 64:
+            raise ValueError(f"Expected max_side >= 64 px, got {self.max_side}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the settings as plain JSON-serialisable data."""
+        return asdict(self)
+
+
+_SENTINEL: Any = object()
+
+
+def prefetch(items: Iterator[Frame], size: int = _QUEUE_FRAMES) -> Iterator[Frame]:
+    """Yield items from ``items``, produced ahead in a background thread.
+
+    At most ``size`` items wait in the queue. Exceptions and warnings raised
+    by the producer are re-raised in the consumer, and stopping early (for
+    example on Ctrl-C) stops the producer.
+    """
+    buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for item in items:
+                    while not stop.is_set():
+                        try:
+                            buffer.put(item, timeout=0.1)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+            buffer.put(("warnings", caught))
+        except BaseException as err:
+            buffer.put(("error", err))
+        buffer.put(_SENTINEL)
+
+    thread = threading.Thread(target=produce, name="runform-decode", daemon=True)
+    thread.start()
+    try:
+        while (item := buffer.get()) is not _SENTINEL:
+            if isinstance(item, tuple) and item[0] == "error":
+                raise item[1]
+            if isinstance(item, tuple) and item[0] == "warnings":
+                for w in item[1]:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+                continue
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+@dataclass
+class _Accumulator:
+    """Per-frame landmark arrays collected during extraction (one person)."""
+
+    frames: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    pts: list[float] = field(default_factory=list)
+    normalized: list[np.ndarray] = field(default_factory=list)
+    visibility: list[np.ndarray] = field(default_factory=list)
+    presence: list[np.ndarray] = field(default_factory=list)
+    world: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, frame: Frame, found: FrameLandmarks) -> None:
+        self.frames.append(frame.index)
+        self.times.append(frame.time_s)
+        self.pts.append(frame.pts_time_s)
+        if found.n_people:
+            self.normalized.append(found.normalized[0])
+            self.visibility.append(found.visibility[0])
+            self.presence.append(found.presence[0])
+            self.world.append(found.world[0])
+        else:
+            self.normalized.append(np.full((N_KEYPOINTS, 2), np.nan, np.float32))
+            self.visibility.append(np.zeros(N_KEYPOINTS, np.float32))
+            self.presence.append(np.zeros(N_KEYPOINTS, np.float32))
+            self.world.append(np.full((N_KEYPOINTS, 3), np.nan, np.float32))
+
+
+def assemble_poses(
+    acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]
+) -> xr.Dataset:
+    """Turn collected landmarks into the poses dataset (pixels, metres)."""
+    normalized = np.stack(acc.normalized)  # (time, kp, 2)
+    pixels = normalized * np.array([width, height], dtype=np.float32)
+    position = pixels.transpose(0, 2, 1)[..., None]  # (time, space, kp, 1)
+    world = np.stack(acc.world).transpose(0, 2, 1)[..., None]
+    detected = ~np.isnan(normalized[:, 0, 0])
+    ds = create_poses_dataset(
+        position,
+        np.stack(acc.visibility)[..., None],
+        np.asarray(acc.times),
+        presence=np.stack(acc.presence)[..., None],
+        world_position=world,
+        frame=np.asarray(acc.frames),
+        attrs={**attrs, "detection_rate": float(detected.mean()) if len(detected) else 0.0},
+    )
+    return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
+
+
+def _provenance(
+    video: Path,
+    video_sha256: str,
+    props: VideoProperties,
+    model: ResolvedModel,
+    settings: ExtractionSettings,
+) -> dict[str, Any]:
+    import mediapipe
+
+    return {
+        "source_software": "MediaPipe",
+        "source_software_version": str(mediapipe.__version__),
+        "source_video": str(video),
+        "source_video_sha256": video_sha256,
+        "fps": float(props.fps) / settings.slowmo,
+        "fps_rational": f"{props.fps.numerator}/{props.fps.denominator}",
+        "slowmo": settings.slowmo,
+        "frame_width": props.width,
+        "frame_height": props.height,
+        "rotation_deg": props.rotation_deg,
+        "codec": props.codec,
+        "model_name": model.name,
+        "model_variant": model.variant,
+        "model_sha256": model.sha256,
+        "runform_version": runform.__version__,
+    }
+
+
+def extract_poses(
+    video: Path | str,
+    model: ResolvedModel,
+    settings: ExtractionSettings | None = None,
+    *,
+    video_sha256: str | None = None,
+    progress: Progress | None = None,
+) -> xr.Dataset:
+    """Estimate pose landmarks in every frame of a video.
+
+    Parameters
+    ----------
+    video
+        Path of the video file.
+    model
+        The pose landmarker bundle (see :func:`runform.pose.models.resolve_model`).
+    settings
+        Resolution, slow-motion factor and detection thresholds.
+    video_sha256
+        The video's content hash, if already known (computed otherwise).
+    progress
+        Called as ``progress(frames_done, frames_total_or_None)``.
+
+    Returns
+    -------
+    xarray.Dataset
+        The poses dataset (see :mod:`runform.io.poses`), with positions in
+        pixels of the displayed frame at full source resolution.
+
+    Raises
+    ------
+    runform.errors.InputFileError
+        If the video cannot be read.
+    runform.errors.NoPersonDetectedError
+        If nobody is detected in any frame.
+    """
+    video = Path(video)
+    settings = settings or ExtractionSettings()
+    props = probe_video(video)
+    digest = video_sha256 or compute_file_sha256(video)
+    attrs = _provenance(video, digest, props, model, settings)
+    acc = _Accumulator()
+    last_ms = -1
+    frames = iter_frames(video, max_side=settings.max_side, slowmo=settings.slowmo)
+    with PoseLandmarker(model.path, settings.landmarker, mode="video") as landmarker:
+        for frame in prefetch(frames):
+            timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
+            last_ms = timestamp
+            acc.add(frame, landmarker.detect(frame.image, timestamp))
+            if progress is not None:
+                progress(len(acc.frames), props.n_frames)
+    ds = assemble_poses(acc, props.width, props.height, attrs)
+    if ds.attrs["detection_rate"] == 0.0:
+        raise NoPersonDetectedError(
+            f"no person was detected in any of the {len(acc.frames)} frames of {video}",
+            hint="check that the runner is fully in view and lit; a side view works best",
+        )
+    return append_log(ds, "extract_poses", settings=settings.to_dict(),
+                      model=model.name, n_frames=len(acc.frames))  # fmt: skip
