@@ -1,0 +1,305 @@
+"""The ``runform`` command line: a thin layer over the library.
+
+Each sub-command parses its options, calls library functions and prints the
+result. Errors caused by the input (:class:`runform.errors.RunformError`)
+become one clear message and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from runform import __version__
+from runform.errors import RunformError
+
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace, Console], int]
+
+
+@contextlib.contextmanager
+def _capture_native_stderr(enabled: bool) -> Iterator[None]:
+    """Send C++ log lines (MediaPipe, TFLite) written to fd 2 to a scratch file.
+
+    MediaPipe logs info and warning lines straight to the process's stderr
+    that mean nothing to a user. Python's own ``sys.stderr`` keeps writing to
+    the real terminal. With ``--debug`` nothing is captured.
+    """
+    if not enabled:
+        yield
+        return
+    sys.stderr.flush()
+    saved_fd = os.dup(2)
+    python_stderr = sys.stderr
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        sys.stderr = open(os.dup(saved_fd), "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+        try:
+            yield
+        finally:
+            sys.stderr.close()
+            sys.stderr = python_stderr
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from err
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def _max_side(text: str) -> int | None:
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected whole pixels, got {text!r}") from err
+    if value == 0:
+        return None
+    if value < 64:
+        raise argparse.ArgumentTypeError(f"expected 0 (full size) or >= 64 px, got {value}")
+    return value
+
+
+# ------------------------------------------------------------------ models
+
+
+def _cmd_models_fetch(args: argparse.Namespace, console: Console) -> int:
+    from runform.pose.models import ENV_WHEEL, resolve_model, resolve_model_dir
+
+    env = dict(os.environ)
+    if args.model_dir:
+        env["RUNFORM_MODEL_DIR"] = str(args.model_dir)
+    if args.wheel:
+        env[ENV_WHEEL] = str(args.wheel)
+    env.pop("RUNFORM_MODEL", None)  # fetching is about the cache, not an override
+    target = resolve_model_dir(env)
+    if args.force:
+        for stale in target.glob(f"pose_landmarker_{args.variant}.task"):
+            stale.unlink()
+    model = resolve_model(
+        variant=args.variant,
+        allow_network=not args.offline,
+        env=env,
+        report=lambda msg: console.print(f"[dim]{msg}[/dim]"),
+    )
+    console.print(f"model [bold]{model.name}[/bold] ({model.source}): {model.path}")
+    console.print(f"sha256 {model.sha256}")
+    return 0
+
+
+def _cmd_models_info(args: argparse.Namespace, console: Console) -> int:
+    from runform.pose.models import describe_models
+
+    info = describe_models()
+    if args.json:
+        print(json.dumps(info, indent=2))
+        return 0
+    console.print(f"model folder: {info['model_dir']}")
+    if info["explicit"]:
+        console.print(f"RUNFORM_MODEL overrides it: {info['explicit']}")
+    table = Table("variant", "present", "size (MB)", "sha256", "note")
+    for name, v in info["variants"].items():
+        note = ""
+        if "matches_offline_recipe" in v:
+            note = "offline recipe ✓" if v["matches_offline_recipe"] else "differs from recipe"
+        size = f"{v['size_bytes'] / 1e6:.1f}" if v["present"] else ""
+        table.add_row(name, "yes" if v["present"] else "no", size,
+                      v.get("sha256", "")[:16], note)  # fmt: skip
+    console.print(table)
+    return 0
+
+
+# ------------------------------------------------------------------ pose
+
+
+def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from runform.io.poses import export_poses_csv, save_poses
+    from runform.pipeline import compute_poses
+    from runform.pose.extract import ExtractionSettings
+    from runform.pose.models import resolve_model
+
+    say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    model = resolve_model(args.model, variant=args.variant, report=say)
+    settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
+    columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console, disable=args.quiet, transient=True) as bar:
+        task = bar.add_task("pose", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        poses, cached = compute_poses(
+            args.video, model, settings, use_cache=not args.no_cache, progress=progress
+        )
+    out = Path(args.output)
+    written = [save_poses(poses, out / "poses.nc")]
+    if args.csv:
+        written.append(export_poses_csv(poses, out / "poses.csv"))
+    if not args.quiet:
+        _print_pose_summary(console, poses, cached, written)
+    return 0
+
+
+def _print_pose_summary(console: Console, poses: Any, cached: bool, written: list[Path]) -> None:
+    attrs = poses.attrs
+    table = Table(show_header=False, box=None)
+    table.add_row("video", str(attrs.get("source_video")))
+    table.add_row("frames", f"{poses.sizes['time']} at {attrs.get('fps', 0):.3f} fps")
+    table.add_row("size", f"{attrs.get('frame_width')}x{attrs.get('frame_height')}"
+                  f" (rotation {attrs.get('rotation_deg')}°)")  # fmt: skip
+    table.add_row("person detected", f"{100 * attrs.get('detection_rate', 0):.1f} % of frames")
+    table.add_row("model", f"{attrs.get('model_name')} ({str(attrs.get('model_sha256'))[:12]})")
+    table.add_row("poses", "from cache" if cached else "extracted")
+    for path in written:
+        table.add_row("wrote", str(path))
+    console.print(table)
+
+
+# ------------------------------------------------------------------ synth
+
+
+def _cmd_synth(args: argparse.Namespace, console: Console) -> int:
+    from runform.synth import PRESETS, write_synthetic_clip
+
+    if args.list or args.preset is None:
+        for name, params in PRESETS.items():
+            console.print(f"[bold]{name}[/bold]: {params.describe()}")
+        return 0 if args.list else EXIT_USAGE
+    if args.preset not in PRESETS:
+        raise RunformError(
+            f"unknown preset '{args.preset}'",
+            hint=f"choose one of: {', '.join(PRESETS)} (see `runform synth --list`)",
+        )
+    overrides = {k: v for k, v in (("fps", args.fps), ("duration_s", args.duration),
+                                   ("seed", args.seed)) if v is not None}  # fmt: skip
+    params = PRESETS[args.preset].with_overrides(**overrides)
+    clip = write_synthetic_clip(params, Path(args.output), name=args.name or args.preset)
+    console.print(f"wrote {clip.video_path}")
+    console.print(f"wrote {clip.truth_path}")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``runform`` command."""
+    parser = argparse.ArgumentParser(
+        prog="runform",
+        description="Running-technique feedback from video (Pose Method).",
+    )
+    parser.add_argument("--version", action="version", version=f"runform {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_models_parser(sub)
+    _add_pose_parser(sub)
+    _add_synth_parser(sub)
+    return parser
+
+
+def _add_models_parser(sub: Any) -> None:
+    models = sub.add_parser("models", help="provision and inspect the pose model")
+    msub = models.add_subparsers(dest="models_command", required=True, metavar="ACTION")
+    fetch = msub.add_parser("fetch", help="download or build the pose model into the cache")
+    fetch.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
+    fetch.add_argument("--model-dir", type=Path, help="where to keep the model")
+    fetch.add_argument("--wheel", type=Path, help="a local mediapipe-0.10.21 wheel to build from")
+    fetch.add_argument("--offline", action="store_true", help="no network access")
+    fetch.add_argument("--force", action="store_true", help="replace a cached model")
+    fetch.set_defaults(handler=_cmd_models_fetch)
+    info = msub.add_parser("info", help="show the model folder and cached models")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    info.set_defaults(handler=_cmd_models_info)
+
+
+def _add_pose_parser(sub: Any) -> None:
+    pose = sub.add_parser("pose", help="extract pose landmarks from a video")
+    pose.add_argument("video", type=Path, help="video file")
+    pose.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    pose.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
+    pose.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
+    pose.add_argument("--max-side", type=_max_side, default=1280,
+                      help="downscale frames to this longest side (px) for inference; "
+                           "0 = full size (default 1280)")  # fmt: skip
+    pose.add_argument("--slowmo", type=_positive_float, default=1.0,
+                      help="slow-motion factor: capture fps / playback fps")  # fmt: skip
+    pose.add_argument("--csv", action="store_true", help="also write poses.csv")
+    pose.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
+    pose.add_argument("--quiet", action="store_true", help="print nothing on success")
+    pose.set_defaults(handler=_cmd_pose)
+
+
+def _add_synth_parser(sub: Any) -> None:
+    synth = sub.add_parser("synth", help="render a synthetic runner with ground truth")
+    synth.add_argument("--preset", help="preset name (see --list)")
+    synth.add_argument("--list", action="store_true", help="list the presets")
+    synth.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder")
+    synth.add_argument("--name", help="file name stem (default: the preset name)")
+    synth.add_argument("--fps", type=_positive_float, help="override the frame rate")
+    synth.add_argument("--duration", type=_positive_float, help="override the length (s)")
+    synth.add_argument("--seed", type=int, help="rendering seed")
+    synth.set_defaults(handler=_cmd_synth)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``runform`` command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(stderr=False)
+    handler: Handler = args.handler
+    try:
+        with _capture_native_stderr(not args.debug), warnings.catch_warnings():
+            warnings.simplefilter("default")
+            warnings.showwarning = _show_warning
+            return handler(args, console)
+    except RunformError as err:
+        _print_error(str(err), args.debug)
+        return err.exit_code
+    except ValueError as err:
+        _print_error(str(err), args.debug)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("runform: interrupted; no partial output was left behind", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:
+        _print_error(f"internal error: {type(err).__name__}: {err}\n"
+                     "please report this with `--debug` output", args.debug)  # fmt: skip
+        return EXIT_INTERNAL
+
+
+def _show_warning(message: Any, category: Any, *_args: Any, **_kwargs: Any) -> None:
+    print(f"runform: warning: {message}", file=sys.stderr)
+
+
+def _print_error(message: str, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    print(f"runform: error: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

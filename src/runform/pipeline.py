@@ -1,0 +1,60 @@
+"""Orchestration of the pipeline stages. No domain logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import xarray as xr
+
+from runform.io.cache import (
+    compute_cache_key,
+    load_cached_poses,
+    resolve_cache_dir,
+    store_cached_poses,
+)
+from runform.io.video import probe_video
+from runform.pose.extract import ExtractionSettings, Progress, extract_poses
+from runform.pose.models import ResolvedModel, compute_file_sha256
+
+
+def compute_poses(
+    video: Path,
+    model: ResolvedModel,
+    settings: ExtractionSettings,
+    *,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+    progress: Progress | None = None,
+) -> tuple[xr.Dataset, bool]:
+    """Return the poses of a video, from the cache when possible.
+
+    Parameters
+    ----------
+    video
+        The video file.
+    model
+        The pose model to use.
+    settings
+        Extraction settings (part of the cache key).
+    use_cache
+        Read and write the poses cache.
+    cache_dir
+        Cache folder (default: :func:`runform.io.cache.resolve_cache_dir`).
+    progress
+        Progress callback for the extraction.
+
+    Returns
+    -------
+    tuple
+        ``(poses, from_cache)``.
+    """
+    probe_video(video)  # fail fast, with a clear error, before hashing
+    video_sha256 = compute_file_sha256(video)
+    key = compute_cache_key(video_sha256, model.sha256, settings.to_dict())
+    folder = cache_dir or resolve_cache_dir()
+    if use_cache and (cached := load_cached_poses(key, folder)) is not None:
+        return cached, True
+    poses = extract_poses(video, model, settings, video_sha256=video_sha256, progress=progress)
+    if use_cache:
+        store_cached_poses(poses, key, folder)
+    return poses, False

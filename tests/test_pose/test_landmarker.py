@@ -1,0 +1,79 @@
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runform.pose.extract import ExtractionSettings, prefetch
+from runform.pose.landmarker import LandmarkerSettings, to_monotonic_ms
+
+
+@given(st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=200))
+def test_monotonic_ms_strictly_increases(times):
+    ms = to_monotonic_ms(np.sort(np.array(times)))
+    assert np.all(np.diff(ms) >= 1)
+    assert ms.dtype == np.int64
+    assert ms[0] == round(min(times) * 1000)
+
+
+def test_monotonic_ms_keeps_exact_times():
+    times = np.arange(10) * 1001 / 30000
+    assert list(to_monotonic_ms(times)) == [round(t * 1000) for t in times]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"min_detection_confidence": 1.5}, "min_detection"), ({"num_poses": 0}, "num_poses")],
+)
+def test_landmarker_settings_validate(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        LandmarkerSettings(**kwargs)
+
+
+def test_extraction_settings_validate():
+    with pytest.raises(ValueError, match="slowmo"):
+        ExtractionSettings(slowmo=0)
+    with pytest.raises(ValueError, match="max_side"):
+        ExtractionSettings(max_side=10)
+    assert ExtractionSettings().to_dict()["landmarker"]["num_poses"] == 1
+
+
+def test_prefetch_preserves_order_and_errors():
+    assert list(prefetch(iter(range(50)), size=3)) == list(range(50))
+
+    def broken():
+        yield 1
+        raise OSError("disk gone")
+
+    got = []
+    with pytest.raises(OSError, match="disk gone"):
+        for item in prefetch(broken()):
+            got.append(item)
+    assert got == [1]
+
+
+def test_prefetch_forwards_warnings():
+    import warnings
+
+    def warns():
+        yield 1
+        warnings.warn("3 corrupt frames skipped", RuntimeWarning, stacklevel=1)
+
+    with pytest.warns(RuntimeWarning, match="corrupt"):
+        assert list(prefetch(warns())) == [1]
+
+
+def test_prefetch_stops_producer_when_consumer_stops():
+    produced = []
+
+    def endless():
+        i = 0
+        while True:
+            produced.append(i)
+            yield i
+            i += 1
+
+    for item in prefetch(endless(), size=2):
+        if item == 5:
+            break
+    n = len(produced)
+    assert n < 20
