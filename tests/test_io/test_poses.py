@@ -26,8 +26,14 @@ def make_poses(n_time=5, rng=None, missing=(2,)):
     confidence = rng.uniform(0, 1, (n_time, 33, 1)).astype(np.float32)
     world = rng.normal(0, 0.5, (n_time, 3, 33, 1)).astype(np.float32)
     time = np.cumsum(rng.uniform(0.01, 0.05, n_time))
-    return create_poses_dataset(position, confidence, time, presence=confidence,
-                                world_position=world, attrs={"fps": 30.0})
+    return create_poses_dataset(
+        position,
+        confidence,
+        time,
+        presence=confidence,
+        world_position=world,
+        attrs={"fps": 30.0},
+    )
 
 
 def test_schema_follows_movement():
@@ -35,7 +41,12 @@ def test_schema_follows_movement():
     assert ds.attrs["ds_type"] == "poses"
     assert ds["position"].dims == ("time", "space", "keypoint", "individual")
     assert ds["confidence"].dims == ("time", "keypoint", "individual")
-    assert ds["world_position"].dims == ("time", "world_space", "keypoint", "individual")
+    assert ds["world_position"].dims == (
+        "time",
+        "world_space",
+        "keypoint",
+        "individual",
+    )
     assert list(ds["space"].values) == ["x", "y"]
     assert tuple(ds["keypoint"].values) == KEYPOINT_NAMES
     assert list(ds["individual"].values) == ["runner"]
@@ -53,8 +64,11 @@ def test_schema_follows_movement():
     ],
 )
 def test_create_rejects_bad_inputs(kwargs, match):
-    base = {"position": np.zeros((5, 2, 33, 1)), "confidence": np.zeros((5, 33, 1)),
-            "time_s": np.arange(5) / 30}
+    base = {
+        "position": np.zeros((5, 2, 33, 1)),
+        "confidence": np.zeros((5, 33, 1)),
+        "time_s": np.arange(5) / 30,
+    }
     base.update(kwargs)
     with pytest.raises(ValueError, match=match):
         create_poses_dataset(base["position"], base["confidence"], base["time_s"])
@@ -92,11 +106,18 @@ def test_csv_export(tmp_path):
     ds = make_poses()
     path = export_poses_csv(ds, tmp_path / "poses.csv")
     rows = list(csv.reader(path.open()))
-    assert rows[0][:5] == ["frame", "time_s", "runner.nose.x_px", "runner.nose.y_px",
-                           "runner.nose.confidence"]
+    assert rows[0][:5] == [
+        "frame",
+        "time_s",
+        "runner.nose.x_px",
+        "runner.nose.y_px",
+        "runner.nose.confidence",
+    ]
     assert len(rows) == 1 + ds.sizes["time"]
     assert len(rows[0]) == 2 + 33 * 3
-    assert float(rows[1][2]) == pytest.approx(float(ds["position"][0, 0, 0, 0]), abs=1e-3)
+    assert float(rows[1][2]) == pytest.approx(
+        float(ds["position"][0, 0, 0, 0]), abs=1e-3
+    )
     assert rows[3][2] == ""  # frame 2 is missing
 
 

@@ -1,0 +1,108 @@
+"""The command line: bad input gets a clear error and a non-zero exit, never a traceback."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from runform.cli import main
+from runform.io.video_writer import write_video
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "runform.cli", *args],
+                          capture_output=True, text=True, check=False)
+
+
+@pytest.fixture
+def blank_video(tmp_path: Path) -> Path:
+    """A 412-px-wide clip of an empty scene: nobody to detect."""
+    frames = (np.full((240, 412, 3), 90 + 5 * i, np.uint8) for i in range(10))
+    return write_video(tmp_path / "empty_scene.mp4", frames, 30)
+
+
+@pytest.fixture
+def audio_only(tmp_path: Path) -> Path:
+    path = tmp_path / "voice.m4a"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        for i in range(5):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32),
+                                               format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = 44100, i * 1024
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+def bad_inputs(tmp_path: Path, blank: Path, audio: Path) -> dict[str, tuple[Path, str, int]]:
+    text = tmp_path / "notes.mp4"
+    text.write_text("these are my running notes, not a video\n" * 20)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    truncated = tmp_path / "truncated.mp4"
+    # without faststart the moov atom comes last: cut it off, as a failed upload does
+    with av.open(str(blank)) as c:
+        frames = [f.to_ndarray(format="rgb24") for f in c.decode(video=0)]
+    whole = tmp_path / "whole.mp4"
+    with av.open(str(whole), "w") as c:
+        s = c.add_stream("libx264", rate=30)
+        s.width, s.height, s.pix_fmt = 412, 240, "yuv420p"
+        for img in frames:
+            c.mux(s.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))
+        c.mux(s.encode(None))
+    truncated.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    return {
+        "missing": (tmp_path / "nope.mp4", "not found", 2),
+        "directory": (tmp_path, "got a folder", 2),
+        "not a video": (text, "not a recognised video format", 2),
+        "audio only": (audio, "expected a file with a video stream.*audio", 2),
+        "zero bytes": (empty, "empty .0-byte", 2),
+        "truncated": (truncated, "moov.*truncated", 2),
+        "nobody in view": (blank, "no person was detected", 4),
+    }
+
+
+def test_bad_inputs_give_specific_errors(tmp_path, blank_video, audio_only, capsys):
+    for label, (path, message, code) in bad_inputs(tmp_path, blank_video, audio_only).items():
+        out = tmp_path / f"out_{label.replace(' ', '_')}"
+        status = main(["pose", str(path), "-o", str(out), "--no-cache"])
+        err = capsys.readouterr().err
+        assert status == code, (label, err)
+        assert "Traceback" not in err, label
+        assert "runform: error:" in err, label
+        assert re.search(message, err, re.IGNORECASE), (label, err)
+        assert not out.exists(), f"{label}: no output folder for a failed run"
+
+
+def test_error_in_subprocess_has_no_traceback(tmp_path):
+    result = run_cli("pose", str(tmp_path / "missing.mp4"), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "not found" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["pose", "x.mp4", "-o", "o", "--slowmo", "0"], "positive"),
+        (["pose", "x.mp4", "-o", "o", "--max-side", "10"], ">= 64"),
+        (["synth", "--preset", "nonexistent", "-o", "o"], "unknown preset"),
+    ],
+)
+def test_bad_options_are_explained(args, message, capsys):
+    try:
+        status = main(args)
+    except SystemExit as exit_:
+        status = exit_.code
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_models_info_runs(capsys):
+    assert main(["models", "info", "--json"]) == 0
+    assert '"variants"' in capsys.readouterr().out
