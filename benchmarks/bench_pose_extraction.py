@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -160,12 +161,13 @@ def main() -> None:
         print(f"clip: {video.name} {props.width}x{props.height} @ {float(props.fps):.2f} fps, "
               f"{n} frames per measurement, {os.cpu_count()} CPUs")  # fmt: skip
         results: dict[str, float] = {}
-        frames = _predecode(video, n, DEFAULT_MAX_SIDE)
-        results["a_predecoded_inference_fps"] = _time_it(lambda: _run_predecoded(model, frames))
-        del frames
-        full = _predecode(video, n, None)
-        results["a0_predecoded_fullres_fps"] = _time_it(lambda: _run_predecoded(model, full))
-        del full
+        for key, side in (
+            ("a_predecoded_inference_fps", DEFAULT_MAX_SIDE),
+            ("a0_predecoded_fullres_fps", None),
+        ):
+            frames = _predecode(video, n, side)
+            results[key] = _time_it(partial(_run_predecoded, model, frames))
+            frames.clear()
         results["b_naive_cv2_image_mode_fps"] = _time_it(lambda: _run_naive(model, video, n))
         trimmed = video
         if props.n_frames > n:

@@ -47,7 +47,7 @@ def _capture_native_stderr(enabled: bool) -> Iterator[None]:
     python_stderr = sys.stderr
     with tempfile.TemporaryFile() as scratch:
         os.dup2(scratch.fileno(), 2)
-        sys.stderr = open(os.dup(saved_fd), "w", encoding="utf-8", buffering=1)  # noqa: SIM115
+        sys.stderr = open(os.dup(saved_fd), "w", encoding="utf-8", buffering=1)  # noqa: SIM115, PTH123
         try:
             yield
         finally:
@@ -255,7 +255,7 @@ def _add_synth_parser(sub: Any) -> None:
     synth = sub.add_parser("synth", help="render a synthetic runner with ground truth")
     synth.add_argument("--preset", help="preset name (see --list)")
     synth.add_argument("--list", action="store_true", help="list the presets")
-    synth.add_argument("-o", "--output", type=Path, default=Path("."), help="output folder")
+    synth.add_argument("-o", "--output", type=Path, default=Path(), help="output folder")
     synth.add_argument("--name", help="file name stem (default: the preset name)")
     synth.add_argument("--fps", type=_positive_float, help="override the frame rate")
     synth.add_argument("--duration", type=_positive_float, help="override the length (s)")

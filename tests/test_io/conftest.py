@@ -113,9 +113,7 @@ class ClipFactory:
         images = [make_pattern(i, width, height) for i in range(n_frames)]
         return self.write_images(name, images, **kwargs)
 
-    def write_images(
-        self, name: str, images: Sequence[np.ndarray], **kwargs: Any
-    ) -> Path:
+    def write_images(self, name: str, images: Sequence[np.ndarray], **kwargs: Any) -> Path:
         """Write the given RGB images as a clip; see write_clip_with_pyav."""
         return write_clip_with_pyav(self.folder / name, images, **kwargs)
 

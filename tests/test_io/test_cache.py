@@ -19,9 +19,7 @@ def test_key_depends_on_every_input():
 
 
 def test_store_and_load(tmp_path):
-    ds = create_poses_dataset(
-        np.zeros((3, 2, 33, 1)), np.ones((3, 33, 1)), np.arange(3) / 30
-    )
+    ds = create_poses_dataset(np.zeros((3, 2, 33, 1)), np.ones((3, 33, 1)), np.arange(3) / 30)
     assert load_cached_poses("k", tmp_path) is None
     store_cached_poses(ds, "k", tmp_path)
     xr.testing.assert_identical(load_cached_poses("k", tmp_path), ds)
@@ -32,7 +30,4 @@ def test_store_and_load(tmp_path):
 
 def test_cache_dir(tmp_path):
     assert resolve_cache_dir({"RUNFORM_CACHE_DIR": str(tmp_path)}) == tmp_path
-    assert (
-        resolve_cache_dir({"XDG_CACHE_HOME": str(tmp_path)})
-        == tmp_path / "runform" / "poses"
-    )
+    assert resolve_cache_dir({"XDG_CACHE_HOME": str(tmp_path)}) == tmp_path / "runform" / "poses"

@@ -115,9 +115,7 @@ def test_csv_export(tmp_path):
     ]
     assert len(rows) == 1 + ds.sizes["time"]
     assert len(rows[0]) == 2 + 33 * 3
-    assert float(rows[1][2]) == pytest.approx(
-        float(ds["position"][0, 0, 0, 0]), abs=1e-3
-    )
+    assert float(rows[1][2]) == pytest.approx(float(ds["position"][0, 0, 0, 0]), abs=1e-3)
     assert rows[3][2] == ""  # frame 2 is missing
 
 

@@ -84,9 +84,7 @@ def test_probe_estimates_n_frames_when_container_has_no_count(
     assert props.fps == 30
 
 
-def test_probe_reads_no_pixels_for_mp4(
-    clips: ClipFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_probe_reads_no_pixels_for_mp4(clips: ClipFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     path = clips.write(rotation=-90)
 
     def fail(*_: object) -> float:
@@ -124,9 +122,7 @@ def test_frames_are_contiguous_rgb_with_exact_timestamps(clips: ClipFactory) -> 
 
 def test_variable_frame_rate_uses_true_timestamps(clips: ClipFactory) -> None:
     pts_ms = [0, 33, 50, 120, 130, 200, 400, 410, 500]
-    path = clips.write(
-        "vfr.mp4", n_frames=len(pts_ms), pts=pts_ms, time_base=Fraction(1, 1000)
-    )
+    path = clips.write("vfr.mp4", n_frames=len(pts_ms), pts=pts_ms, time_base=Fraction(1, 1000))
 
     frames = list(iter_frames(path))
 
@@ -244,9 +240,7 @@ def test_max_side_applies_to_display_size_of_rotated_video(clips: ClipFactory) -
 
 @pytest.mark.parametrize("suffix", [".mp4", ".mkv"])
 @pytest.mark.parametrize("rotation", [-90, 90, 180])
-def test_rotated_video_comes_out_upright(
-    clips: ClipFactory, rotation: int, suffix: str
-) -> None:
+def test_rotated_video_comes_out_upright(clips: ClipFactory, rotation: int, suffix: str) -> None:
     upright = clips.make_quadrants(width=96, height=160)  # portrait, as displayed
     # Store the image as a camera would: turned so that rotating it by the
     # display rotation (CCW) restores the upright picture.
@@ -279,9 +273,7 @@ def test_phone_portrait_video_is_taller_than_wide(clips: ClipFactory) -> None:
 
 
 @pytest.mark.parametrize("rotation", [0, 90, 180, -90])
-def test_probe_rotation_matches_pyav_frame_rotation(
-    clips: ClipFactory, rotation: int
-) -> None:
+def test_probe_rotation_matches_pyav_frame_rotation(clips: ClipFactory, rotation: int) -> None:
     path = clips.write(n_frames=2, rotation=rotation)
 
     with av.open(str(path)) as container:
@@ -307,9 +299,7 @@ def make_smooth_image(width: int, height: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize(("width", "height"), [(412, 232), (1366, 768), (250, 142)])
-def test_odd_widths_are_not_sheared(
-    clips: ClipFactory, width: int, height: int
-) -> None:
+def test_odd_widths_are_not_sheared(clips: ClipFactory, width: int, height: int) -> None:
     source = make_smooth_image(width, height)
     path = clips.write_images("wide.mp4", [source, source])
 
@@ -444,9 +434,7 @@ sizes = st.integers(min_value=1, max_value=8000)
 
 
 @given(width=sizes, height=sizes, max_side=st.integers(min_value=1, max_value=4000))
-def test_scaled_size_fits_and_keeps_aspect(
-    width: int, height: int, max_side: int
-) -> None:
+def test_scaled_size_fits_and_keeps_aspect(width: int, height: int, max_side: int) -> None:
     new_w, new_h = compute_scaled_size(width, height, max_side)
 
     assert 1 <= new_w <= width and 1 <= new_h <= height
@@ -464,9 +452,7 @@ def test_scaled_size_without_limit_is_identity(width: int, height: int) -> None:
 
 
 @given(width=sizes, height=sizes, turns=st.integers(min_value=-8, max_value=8))
-def test_display_size_swaps_for_quarter_turns(
-    width: int, height: int, turns: int
-) -> None:
+def test_display_size_swaps_for_quarter_turns(width: int, height: int, turns: int) -> None:
     shown = compute_display_size(width, height, 90 * turns)
 
     assert shown == ((height, width) if turns % 2 else (width, height))
@@ -498,9 +484,7 @@ def test_normalize_rotation_examples() -> None:
     angle=st.floats(min_value=-179.0, max_value=179.0),
     scale=st.floats(min_value=0.1, max_value=10.0),
 )
-def test_rotation_from_matrix_inverts_ffmpeg_rotation_set(
-    angle: float, scale: float
-) -> None:
+def test_rotation_from_matrix_inverts_ffmpeg_rotation_set(angle: float, scale: float) -> None:
     # av_display_rotation_set(m, -angle) as PyAV's set_display_rotation(angle).
     rad = math.radians(angle)
     cos, sin = scale * math.cos(rad), scale * math.sin(rad)
@@ -518,9 +502,7 @@ def test_rotation_from_degenerate_matrix_is_nan() -> None:
     width=st.integers(min_value=1, max_value=6),
     turns=st.integers(min_value=0, max_value=3),
 )
-def test_rotate_image_turns_counter_clockwise(
-    height: int, width: int, turns: int
-) -> None:
+def test_rotate_image_turns_counter_clockwise(height: int, width: int, turns: int) -> None:
     image = np.arange(height * width * 3, dtype=np.uint8).reshape(height, width, 3)
 
     rotated = rotate_image(image, 90 * turns)

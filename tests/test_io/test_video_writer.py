@@ -23,9 +23,7 @@ from runform.io.video_writer import (
 from .conftest import ClipFactory
 
 
-def patterns(
-    clips: ClipFactory, n: int, width: int = 160, height: int = 120
-) -> list[np.ndarray]:
+def patterns(clips: ClipFactory, n: int, width: int = 160, height: int = 120) -> list[np.ndarray]:
     return [clips.make_pattern(i, width, height) for i in range(n)]
 
 
@@ -37,9 +35,7 @@ def leftovers(folder: Path) -> list[str]:
     "fps",
     [Fraction(30000, 1001), Fraction(24000, 1001), Fraction(60000, 1001), 30, 25, 120],
 )
-def test_exact_fps_round_trip(
-    tmp_path: Path, clips: ClipFactory, fps: Fraction
-) -> None:
+def test_exact_fps_round_trip(tmp_path: Path, clips: ClipFactory, fps: Fraction) -> None:
     path = write_video(tmp_path / "out.mp4", patterns(clips, 10), fps)
 
     props = probe_video(path)
@@ -68,9 +64,7 @@ def test_pts_and_time_base_are_exact(tmp_path: Path, clips: ClipFactory) -> None
     assert times == [Fraction(i) / fps for i in range(6)]
 
 
-def test_output_is_h264_yuv420p_with_faststart(
-    tmp_path: Path, clips: ClipFactory
-) -> None:
+def test_output_is_h264_yuv420p_with_faststart(tmp_path: Path, clips: ClipFactory) -> None:
     path = write_video(tmp_path / "out.mp4", patterns(clips, 3), 30)
 
     props = probe_video(path)
@@ -116,9 +110,7 @@ def test_even_size_is_smallest_even_cover(width: int, height: int) -> None:
     numerator=st.integers(min_value=1, max_value=1_000_000),
     denominator=st.integers(min_value=1, max_value=1001),
 )
-def test_convert_fps_recovers_fractions_from_floats(
-    numerator: int, denominator: int
-) -> None:
+def test_convert_fps_recovers_fractions_from_floats(numerator: int, denominator: int) -> None:
     exact = Fraction(numerator, denominator)
     assert convert_fps(numerator / denominator) == exact
     assert convert_fps(exact) == exact
@@ -130,9 +122,7 @@ def test_convert_fps_rejects_bad_rates(fps: float) -> None:
         convert_fps(fps)
 
 
-def test_clean_exit_replaces_file_and_leaves_no_temp(
-    tmp_path: Path, clips: ClipFactory
-) -> None:
+def test_clean_exit_replaces_file_and_leaves_no_temp(tmp_path: Path, clips: ClipFactory) -> None:
     path = tmp_path / "out.mp4"
     path.write_bytes(b"old")
 
@@ -146,9 +136,7 @@ def test_clean_exit_replaces_file_and_leaves_no_temp(
     assert leftovers(tmp_path) == []
 
 
-def test_exception_deletes_temp_and_keeps_previous_file(
-    tmp_path: Path, clips: ClipFactory
-) -> None:
+def test_exception_deletes_temp_and_keeps_previous_file(tmp_path: Path, clips: ClipFactory) -> None:
     path = tmp_path / "out.mp4"
     previous = write_video(path, patterns(clips, 2), 30).read_bytes()
 
@@ -161,9 +149,7 @@ def test_exception_deletes_temp_and_keeps_previous_file(
     assert leftovers(tmp_path) == []
 
 
-def test_exception_without_previous_file_leaves_nothing(
-    tmp_path: Path, clips: ClipFactory
-) -> None:
+def test_exception_without_previous_file_leaves_nothing(tmp_path: Path, clips: ClipFactory) -> None:
     path = tmp_path / "out.mp4"
     with pytest.raises(KeyboardInterrupt), VideoWriter(path, 30) as writer:
         writer.write(patterns(clips, 1)[0])
@@ -174,9 +160,7 @@ def test_exception_without_previous_file_leaves_nothing(
 
 def test_shape_change_mid_stream_raises(tmp_path: Path, clips: ClipFactory) -> None:
     path = tmp_path / "out.mp4"
-    with pytest.raises(
-        ValueError, match=r"shape \(100, 160, 3\).*expected \(120, 160, 3\)"
-    ):
+    with pytest.raises(ValueError, match=r"shape \(100, 160, 3\).*expected \(120, 160, 3\)"):
         write_video(path, [clips.make_pattern(0), clips.make_pattern(1, 160, 100)], 30)
 
     assert list(tmp_path.iterdir()) == []
@@ -191,9 +175,7 @@ def test_shape_change_mid_stream_raises(tmp_path: Path, clips: ClipFactory) -> N
         (np.zeros((0, 10, 3), np.uint8), "non-empty"),
     ],
 )
-def test_bad_frames_are_rejected(
-    tmp_path: Path, frame: np.ndarray, message: str
-) -> None:
+def test_bad_frames_are_rejected(tmp_path: Path, frame: np.ndarray, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         write_video(tmp_path / "out.mp4", [frame], 30)
 
@@ -226,8 +208,6 @@ def test_non_contiguous_frames_are_accepted(tmp_path: Path, clips: ClipFactory) 
 @pytest.mark.parametrize("codec", ["no-such-codec", "aac"])
 def test_unusable_codec_is_reported(tmp_path: Path, codec: str) -> None:
     with pytest.raises(RunformError, match="encoder") as err:
-        write_video(
-            tmp_path / "out.mp4", [np.zeros((8, 8, 3), np.uint8)], 30, codec=codec
-        )
+        write_video(tmp_path / "out.mp4", [np.zeros((8, 8, 3), np.uint8)], 30, codec=codec)
     assert codec in str(err.value)
     assert list(tmp_path.iterdir()) == []

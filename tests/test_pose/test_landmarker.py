@@ -22,7 +22,10 @@ def test_monotonic_ms_keeps_exact_times():
 
 @pytest.mark.parametrize(
     ("kwargs", "match"),
-    [({"min_detection_confidence": 1.5}, "min_detection"), ({"num_poses": 0}, "num_poses")],
+    [
+        ({"min_detection_confidence": 1.5}, "min_detection"),
+        ({"num_poses": 0}, "num_poses"),
+    ],
 )
 def test_landmarker_settings_validate(kwargs, match):
     with pytest.raises(ValueError, match=match):

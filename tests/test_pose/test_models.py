@@ -45,13 +45,19 @@ def fake_wheel(tmp_path):
         z.writestr("mediapipe/__init__.py", "")
     task, _ = build_task_from_wheel(wheel)
     recipe = dict(load_model_recipe()["offline_build"])
-    recipe.update(detector_sha256=sha(detector), landmarks_sha256=sha(landmarks),
-                  task_sha256=sha(task))
+    recipe.update(
+        detector_sha256=sha(detector),
+        landmarks_sha256=sha(landmarks),
+        task_sha256=sha(task),
+    )
     return wheel, recipe
 
 
 def test_bundle_members_are_aligned_and_deterministic():
-    members = {"pose_detector.tflite": b"a" * 101, "pose_landmarks_detector.tflite": b"b" * 7}
+    members = {
+        "pose_detector.tflite": b"a" * 101,
+        "pose_landmarks_detector.tflite": b"b" * 7,
+    }
     first = bundle_task(members)
     assert first == bundle_task(members)
     import io
@@ -59,8 +65,10 @@ def test_bundle_members_are_aligned_and_deterministic():
     with zipfile.ZipFile(io.BytesIO(first)) as z:
         for info in z.infolist():
             assert info.compress_type == zipfile.ZIP_STORED
-            name_len, extra_len = int.from_bytes(first[info.header_offset + 26:][:2], "little"), \
-                int.from_bytes(first[info.header_offset + 28:][:2], "little")
+            name_len, extra_len = (
+                int.from_bytes(first[info.header_offset + 26 :][:2], "little"),
+                int.from_bytes(first[info.header_offset + 28 :][:2], "little"),
+            )
             data_start = info.header_offset + 30 + name_len + extra_len
             assert data_start % 64 == 0
             assert z.read(info) == members[info.filename]
@@ -72,15 +80,20 @@ def test_build_adds_normalisation_metadata(fake_wheel):
 
     task, digests = build_task_from_wheel(wheel)
     with zipfile.ZipFile(io.BytesIO(task)) as z:
-        assert sorted(z.namelist()) == ["pose_detector.tflite", "pose_landmarks_detector.tflite"]
+        assert sorted(z.namelist()) == [
+            "pose_detector.tflite",
+            "pose_landmarks_detector.tflite",
+        ]
         for name in z.namelist():
             assert read_metadata_buffer(z.read(name), METADATA_NAME)[4:8] == b"M001"
-    assert digests == {"detector": recipe["detector_sha256"],
-                       "landmarks": recipe["landmarks_sha256"]}
+    assert digests == {
+        "detector": recipe["detector_sha256"],
+        "landmarks": recipe["landmarks_sha256"],
+    }
 
 
 def test_build_rejects_wrong_wheel(tmp_path, fake_wheel):
-    wheel, recipe = fake_wheel
+    wheel, _ = fake_wheel
     with pytest.raises(ModelBuildError, match="not the one the recipe names"):
         build_task_from_wheel(wheel, expected_source_sha256={"detector": "0" * 64})
     not_a_wheel = tmp_path / "x.whl"
@@ -90,7 +103,7 @@ def test_build_rejects_wrong_wheel(tmp_path, fake_wheel):
     empty = tmp_path / "empty.whl"
     with zipfile.ZipFile(empty, "w") as z:
         z.writestr("mediapipe/__init__.py", "")
-    with pytest.raises(ModelBuildError, match="0.10.21"):
+    with pytest.raises(ModelBuildError, match=r"0\.10\.21"):
         model_build.read_wheel_models(empty)
 
 
@@ -105,7 +118,10 @@ def test_offline_build_writes_recipe_file(tmp_path, fake_wheel):
 def test_committed_recipe_and_sha256_file_agree():
     recipe = load_model_recipe()
     line = (REPO / "models" / "pose_landmarker_full.task.sha256").read_text().split()
-    assert line == [recipe["offline_build"]["task_sha256"], recipe["offline_build"]["file"]]
+    assert line == [
+        recipe["offline_build"]["task_sha256"],
+        recipe["offline_build"]["file"],
+    ]
 
 
 def test_resolution_order(tmp_path, monkeypatch):
@@ -129,7 +145,7 @@ def test_explicit_path_problems_are_specific(tmp_path):
         resolve_model(tmp_path / "missing.task", env={})
     bad = tmp_path / "model.tflite"
     bad.write_bytes(b"TFL3 not a zip")
-    with pytest.raises(ModelUnavailableError, match="not a MediaPipe .task bundle"):
+    with pytest.raises(ModelUnavailableError, match=r"not a MediaPipe \.task bundle"):
         resolve_model(bad, env={})
     wrong = tmp_path / "wrong.task"
     with zipfile.ZipFile(wrong, "w") as z:
@@ -149,8 +165,11 @@ def test_download_failure_falls_back_to_offline_build(tmp_path, fake_wheel, monk
         raise OSError("network unreachable")
 
     monkeypatch.setattr(models, "download_model", failing_download)
-    monkeypatch.setattr(models, "load_model_recipe",
-                        lambda: {**load_model_recipe(), "offline_build": recipe})
+    monkeypatch.setattr(
+        models,
+        "load_model_recipe",
+        lambda: {**load_model_recipe(), "offline_build": recipe},
+    )
     env = {ENV_MODEL_DIR: str(tmp_path / "m"), ENV_WHEEL: str(wheel)}
     found = resolve_model(env=env)
     assert calls and "pose_landmarker_full" in calls[0]
@@ -162,8 +181,11 @@ def test_download_failure_falls_back_to_offline_build(tmp_path, fake_wheel, monk
 def test_nothing_works_error_says_how_to_supply_a_model(tmp_path, monkeypatch):
     from runform.pose import models
 
-    monkeypatch.setattr(models, "download_model",
-                        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(
+        models,
+        "download_model",
+        lambda *a, **k: (_ for _ in ()).throw(OSError("offline")),
+    )
     env = {ENV_MODEL_DIR: str(tmp_path)}
     with pytest.raises(ModelUnavailableError) as info:
         resolve_model(env=env, allow_network=False)

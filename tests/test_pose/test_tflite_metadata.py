@@ -36,7 +36,10 @@ def test_metadata_is_readable_by_reference_schema():
     assert meta.MinParserVersion() == b"1.0.0"
     subgraph = meta.SubgraphMetadata(0)
     assert subgraph.InputTensorMetadataLength() == 1
-    assert [subgraph.OutputTensorMetadata(i).Name() for i in range(2)] == [b"boxes", b"scores"]
+    assert [subgraph.OutputTensorMetadata(i).Name() for i in range(2)] == [
+        b"boxes",
+        b"scores",
+    ]
     tensor = subgraph.InputTensorMetadata(0)
     content = tensor.Content()
     assert content.ContentPropertiesType() == ref.ContentProperties.ImageProperties
@@ -54,7 +57,11 @@ def test_metadata_is_readable_by_reference_schema():
 
 @pytest.mark.parametrize(
     ("mean", "std", "match"),
-    [((), (), "non-empty"), ((0.0,), (0.0,), "positive"), ((0.0, 1.0), (1.0,), "equal")],
+    [
+        ((), (), "non-empty"),
+        ((0.0,), (0.0,), "positive"),
+        ((0.0, 1.0), (1.0,), "equal"),
+    ],
 )
 def test_metadata_rejects_bad_normalisation(mean, std, match):
     spec = ImageModelSpec("x", "y", 1, 1, mean, std, ())

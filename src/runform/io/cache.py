@@ -36,9 +36,7 @@ def resolve_cache_dir(env: Mapping[str, str] | None = None) -> Path:
     return cache_home / "runform" / "poses"
 
 
-def compute_cache_key(
-    video_sha256: str, model_sha256: str, settings: Mapping[str, Any]
-) -> str:
+def compute_cache_key(video_sha256: str, model_sha256: str, settings: Mapping[str, Any]) -> str:
     """Return the cache key for a (video, model, settings) triple.
 
     Parameters
@@ -54,8 +52,12 @@ def compute_cache_key(
         A 32-character hex digest.
     """
     payload = json.dumps(
-        {"video": video_sha256, "model": model_sha256, "settings": settings,
-         "schema": SCHEMA_VERSION},  # fmt: skip
+        {
+            "video": video_sha256,
+            "model": model_sha256,
+            "settings": settings,
+            "schema": SCHEMA_VERSION,
+        },
         sort_keys=True,
         default=str,
     )

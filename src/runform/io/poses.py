@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import xarray as xr
@@ -46,7 +46,7 @@ SCHEMA_VERSION = 1
 SPACE = ("x", "y")
 WORLD_SPACE = ("x", "y", "z")
 DEFAULT_INDIVIDUAL = "runner"
-_NETCDF_ENGINE = "h5netcdf"
+_NETCDF_ENGINE: Final = "h5netcdf"
 
 
 def create_poses_dataset(
@@ -116,7 +116,10 @@ def create_poses_dataset(
     }  # fmt: skip
     if presence is not None:
         _check_shape("presence", presence, (n_time, n_kp, n_ind))
-        data_vars["presence"] = (("time", "keypoint", "individual"), presence.astype(np.float32))
+        data_vars["presence"] = (
+            ("time", "keypoint", "individual"),
+            presence.astype(np.float32),
+        )
     if world_position is not None:
         _check_shape("world_position", world_position, (n_time, 3, n_kp, n_ind))
         coords["world_space"] = list(WORLD_SPACE)
@@ -174,9 +177,7 @@ def append_log(ds: xr.Dataset, operation: str, **params: Any) -> xr.Dataset:
         A shallow copy with ``attrs["log"]`` (a JSON list) extended.
     """
     entries = json.loads(ds.attrs.get("log", "[]"))
-    entries.append(
-        {"operation": operation, "datetime": datetime.now(UTC).isoformat(), **params}
-    )
+    entries.append({"operation": operation, "datetime": datetime.now(UTC).isoformat(), **params})
     out = ds.copy()
     out.attrs = {**ds.attrs, "log": json.dumps(entries, default=str)}
     return out

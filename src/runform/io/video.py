@@ -68,12 +68,8 @@ _AV_TIME_BASE = 1_000_000
 #: Prefix of ``container.format.name`` for the ISO-BMFF (MP4/MOV) demuxer.
 _MOV_FORMAT_PREFIX = "mov"
 
-_HINT_CONVERT = (
-    "convert it to MP4, e.g. `ffmpeg -i INPUT -c:v libx264 -pix_fmt yuv420p out.mp4`"
-)
-_HINT_DAMAGED = (
-    "the file is damaged; copy it again from the original source, or re-export it"
-)
+_HINT_CONVERT = "convert it to MP4, e.g. `ffmpeg -i INPUT -c:v libx264 -pix_fmt yuv420p out.mp4`"
+_HINT_DAMAGED = "the file is damaged; copy it again from the original source, or re-export it"
 _HINT_TRUNCATED = (
     "the recording or copy was probably interrupted; copy the original file "
     "again from the camera or phone"
@@ -221,9 +217,7 @@ def compute_display_size(width: int, height: int, rotation_deg: int) -> tuple[in
     return width, height
 
 
-def compute_scaled_size(
-    width: int, height: int, max_side: int | None
-) -> tuple[int, int]:
+def compute_scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, int]:
     """Return a size whose longest side is at most ``max_side``, same aspect.
 
     Never upscales. Each side is rounded to the nearest pixel and kept at
@@ -353,9 +347,7 @@ def _read_matrix(fh: BinaryIO, offset: int) -> tuple[float, ...]:
     """Read a 3×3 MP4 matrix (16.16 fixed, last column 2.30) as floats."""
     fh.seek(offset)
     raw = struct.unpack(">9i", fh.read(36))
-    return tuple(
-        v / (1 << 30) if i % 3 == 2 else v / (1 << 16) for i, v in enumerate(raw)
-    )
+    return tuple(v / (1 << 30) if i % 3 == 2 else v / (1 << 16) for i, v in enumerate(raw))
 
 
 def _read_full_box_version(fh: BinaryIO, offset: int) -> int:
@@ -364,9 +356,7 @@ def _read_full_box_version(fh: BinaryIO, offset: int) -> int:
     return fh.read(1)[0]
 
 
-def _multiply_matrices(
-    left: Sequence[float], right: Sequence[float]
-) -> tuple[float, ...]:
+def _multiply_matrices(left: Sequence[float], right: Sequence[float]) -> tuple[float, ...]:
     """Multiply two row-major 3×3 matrices."""
     return tuple(
         sum(left[3 * i + e] * right[3 * e + j] for e in range(3))
@@ -478,9 +468,7 @@ def _describe_streams(container: Any) -> str:
         counts[kind] = counts.get(kind, 0) + 1
     if not counts:
         return "no streams at all"
-    return " and ".join(
-        f"{n} {kind} stream{'s' if n > 1 else ''}" for kind, n in counts.items()
-    )
+    return " and ".join(f"{n} {kind} stream{'s' if n > 1 else ''}" for kind, n in counts.items())
 
 
 def _select_video_stream(container: Any, path: Path) -> Any:
@@ -490,8 +478,7 @@ def _select_video_stream(container: Any, path: Path) -> Any:
         if not stream.disposition & attached_pic:
             return stream
     raise InputFileError(
-        f"expected a file with a video stream, got {path} with "
-        f"{_describe_streams(container)}",
+        f"expected a file with a video stream, got {path} with {_describe_streams(container)}",
         hint="pass the video itself, not an audio file or a still image",
     )
 
@@ -558,9 +545,7 @@ def _read_rotation_deg(path: Path, container: Any, stream: Any) -> int:
         return normalize_rotation(_read_first_frame_rotation(other, other_stream))
 
 
-def _read_frame_count(
-    stream: Any, container: Any, fps: Fraction
-) -> tuple[int, bool, float]:
+def _read_frame_count(stream: Any, container: Any, fps: Fraction) -> tuple[int, bool, float]:
     """Return ``(n_frames, estimated, duration_s)`` for the stream."""
     duration_s = _read_duration_s(stream, container)
     if stream.frames > 0:
@@ -580,8 +565,7 @@ def _build_properties(path: Path, container: Any, stream: Any) -> VideoPropertie
     width, height = compute_display_size(ctx.width, ctx.height, rotation)
     if width < 1 or height < 1:
         raise VideoDecodeError(
-            f"expected a video stream with a frame size, got {ctx.width}×"
-            f"{ctx.height} in {path}",
+            f"expected a video stream with a frame size, got {ctx.width}×{ctx.height} in {path}",
             hint=_HINT_CONVERT,
         )
     n_frames, estimated, duration_s = _read_frame_count(stream, container, fps)
@@ -764,9 +748,7 @@ def _warn_if_damaged(path: Path, tally: _DecodeTally) -> None:
     if tally.skipped:
         parts.append(f"skipped {tally.skipped} corrupt frame(s)")
     if tally.stop_reason is not None:
-        parts.append(
-            f"stopped early at a damaged part of the file ({tally.stop_reason})"
-        )
+        parts.append(f"stopped early at a damaged part of the file ({tally.stop_reason})")
     if parts:
         warnings.warn(
             f"{path}: {' and '.join(parts)}; the other {tally.decoded} frame(s) "
@@ -819,9 +801,7 @@ def _generate_frames(
         stream.thread_type = "AUTO"
         origin_pts = stream.start_time
         if start_s is not None and start_s > 0 and origin_pts is not None:
-            _seek_to(
-                container, stream, origin_pts + math.floor(start_s * slowmo / time_base)
-            )
+            _seek_to(container, stream, origin_pts + math.floor(start_s * slowmo / time_base))
         reformatter = VideoReformatter()
         index = 0
         pts: int | None = None
@@ -835,9 +815,7 @@ def _generate_frames(
                     continue
                 if end_s is not None and time_s >= end_s - _TIME_EPS_S:
                     break
-                image = _convert_image(
-                    av_frame, reformatter, max_side, props.rotation_deg
-                )
+                image = _convert_image(av_frame, reformatter, max_side, props.rotation_deg)
                 yield Frame(index, time_s, float(pts * time_base), image)
                 index += 1
         finally:
@@ -854,8 +832,7 @@ def _check_iter_arguments(
         raise ValueError(f"max_side must be at least 1 pixel or None, got {max_side}")
     if not (math.isfinite(slowmo) and slowmo > 0):
         raise ValueError(
-            f"slowmo must be a finite factor > 0 (e.g. 4 for 120 fps shown at "
-            f"30 fps), got {slowmo}"
+            f"slowmo must be a finite factor > 0 (e.g. 4 for 120 fps shown at 30 fps), got {slowmo}"
         )
     if start_s is not None and end_s is not None and end_s < start_s:
         raise ValueError(f"end_s ({end_s} s) must not be before start_s ({start_s} s)")

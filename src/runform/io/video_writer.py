@@ -102,9 +102,7 @@ def _check_frame(frame_rgb: np.ndarray) -> None:
             f"expected a numpy array of shape (H, W, 3), got {type(frame_rgb).__name__}"
         )
     if frame_rgb.ndim != 3 or frame_rgb.shape[2] != 3:
-        raise ValueError(
-            f"expected an RGB frame of shape (H, W, 3), got shape {frame_rgb.shape}"
-        )
+        raise ValueError(f"expected an RGB frame of shape (H, W, 3), got shape {frame_rgb.shape}")
     if frame_rgb.dtype != np.uint8:
         raise ValueError(f"expected a uint8 RGB frame, got dtype {frame_rgb.dtype}")
     if frame_rgb.shape[0] == 0 or frame_rgb.shape[1] == 0:
@@ -179,9 +177,7 @@ class VideoWriter:
     ) -> None:
         self.path = Path(path)
         if self.path.suffix.lower() not in _MP4_SUFFIXES:
-            raise ValueError(
-                f"expected an output path ending in .mp4 or .m4v, got {self.path}"
-            )
+            raise ValueError(f"expected an output path ending in .mp4 or .m4v, got {self.path}")
         self.fps = convert_fps(fps)
         self.crf = crf
         self.preset = preset
@@ -212,9 +208,7 @@ class VideoWriter:
             self._abort()
             return
         if self._container is None:
-            raise ValueError(
-                f"no frames were written to {self.path}: expected at least one frame"
-            )
+            raise ValueError(f"no frames were written to {self.path}: expected at least one frame")
         try:
             self._finish()
         except BaseException:
@@ -259,11 +253,7 @@ class VideoWriter:
     def _open(self, width: int, height: int) -> None:
         """Open the temporary output file and its video stream."""
         self._size = compute_even_size(width, height)
-        options = (
-            {"crf": str(self.crf), "preset": self.preset}
-            if self.codec in _CRF_CODECS
-            else {}
-        )
+        options = {"crf": str(self.crf), "preset": self.preset} if self.codec in _CRF_CODECS else {}
         try:
             container = av.open(
                 str(self._partial_path),

@@ -147,9 +147,7 @@ class _Accumulator:
             self.world.append(np.full((N_KEYPOINTS, 3), np.nan, np.float32))
 
 
-def assemble_poses(
-    acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]
-) -> xr.Dataset:
+def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]) -> xr.Dataset:
     """Turn collected landmarks into the poses dataset (pixels, metres)."""
     normalized = np.stack(acc.normalized)  # (time, kp, 2)
     pixels = normalized * np.array([width, height], dtype=np.float32)
@@ -163,7 +161,10 @@ def assemble_poses(
         presence=np.stack(acc.presence)[..., None],
         world_position=world,
         frame=np.asarray(acc.frames),
-        attrs={**attrs, "detection_rate": float(detected.mean()) if len(detected) else 0.0},
+        attrs={
+            **attrs,
+            "detection_rate": float(detected.mean()) if len(detected) else 0.0,
+        },
     )
     return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
 

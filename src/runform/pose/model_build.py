@@ -45,7 +45,13 @@ LANDMARKS_SPEC = ImageModelSpec(
     input_height=256,
     mean=(0.0,),
     std=(255.0,),
-    output_names=("landmarks", "presence", "segmentation", "heatmap", "world_landmarks"),
+    output_names=(
+        "landmarks",
+        "presence",
+        "segmentation",
+        "heatmap",
+        "world_landmarks",
+    ),
 )
 """Landmark model input: pixels scaled to [0, 1]."""
 
@@ -115,7 +121,7 @@ def read_wheel_models(wheel: Path) -> tuple[bytes, bytes]:
 
 
 def _aligned_zip_info(name: str, offset: int) -> zipfile.ZipInfo:
-    """A ZipInfo whose data starts on a 64-byte boundary (zipalign-style).
+    """Return a ZipInfo whose data starts on a 64-byte boundary (zipalign-style).
 
     TFLite reads weights straight from the bundle; unaligned data forces it
     to copy every tensor.
@@ -165,9 +171,7 @@ def build_full_task(detector: bytes, landmarks: bytes) -> bytes:
     """
     return bundle_task(
         {
-            _BUNDLE_DETECTOR: attach_metadata(
-                detector, build_image_model_metadata(DETECTOR_SPEC)
-            ),
+            _BUNDLE_DETECTOR: attach_metadata(detector, build_image_model_metadata(DETECTOR_SPEC)),
             _BUNDLE_LANDMARKS: attach_metadata(
                 landmarks, build_image_model_metadata(LANDMARKS_SPEC)
             ),
@@ -196,7 +200,10 @@ def build_task_from_wheel(
         ``(task_bytes, source_sha256)``.
     """
     detector, landmarks = read_wheel_models(wheel)
-    digests = {"detector": compute_sha256(detector), "landmarks": compute_sha256(landmarks)}
+    digests = {
+        "detector": compute_sha256(detector),
+        "landmarks": compute_sha256(landmarks),
+    }
     for key, expected in (expected_source_sha256 or {}).items():
         if digests[key] != expected:
             raise ModelBuildError(

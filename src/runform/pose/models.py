@@ -309,7 +309,8 @@ def resolve_model(
     say = report or (lambda _msg: None)
     if variant not in VARIANTS:
         raise ModelUnavailableError(
-            f"unknown model variant '{variant}'", hint=f"choose one of {', '.join(VARIANTS)}"
+            f"unknown model variant '{variant}'",
+            hint=f"choose one of {', '.join(VARIANTS)}",
         )
     found = _explicit_model(explicit, env)
     if found is not None:
@@ -376,7 +377,11 @@ def describe_models(env: Mapping[str, str] | None = None) -> dict[str, Any]:
     variants: dict[str, dict[str, Any]] = {}
     for name, entry in recipe["variants"].items():
         path = model_dir / entry["file"]
-        info: dict[str, Any] = {"path": str(path), "present": path.is_file(), "url": entry["url"]}
+        info: dict[str, Any] = {
+            "path": str(path),
+            "present": path.is_file(),
+            "url": entry["url"],
+        }
         if path.is_file():
             info["size_bytes"] = path.stat().st_size
             info["sha256"] = compute_file_sha256(path)
@@ -385,4 +390,8 @@ def describe_models(env: Mapping[str, str] | None = None) -> dict[str, Any]:
                     info["sha256"] == recipe["offline_build"]["task_sha256"]
                 )
         variants[name] = info
-    return {"model_dir": str(model_dir), "explicit": env.get(ENV_MODEL), "variants": variants}
+    return {
+        "model_dir": str(model_dir),
+        "explicit": env.get(ENV_MODEL),
+        "variants": variants,
+    }

@@ -340,8 +340,14 @@ class _Prefix:
 def _write_vtable(prefix: _Prefix, table_size: int, field_offsets: Sequence[int]) -> int:
     prefix.align(2)
     pos = prefix.reserve(4 + 2 * len(field_offsets))
-    struct.pack_into(f"<HH{len(field_offsets)}H", prefix.data, pos,
-                     4 + 2 * len(field_offsets), table_size, *field_offsets)
+    struct.pack_into(
+        f"<HH{len(field_offsets)}H",
+        prefix.data,
+        pos,
+        4 + 2 * len(field_offsets),
+        table_size,
+        *field_offsets,
+    )
     return pos
 
 
@@ -352,9 +358,7 @@ def _write_table(prefix: _Prefix, vtable: int, n_slots: int) -> int:
     return pos
 
 
-def _layout_prefix(
-    old: bytes, metadata: bytes, name: str
-) -> tuple[_Prefix, list[tuple[int, int]]]:
+def _layout_prefix(old: bytes, metadata: bytes, name: str) -> tuple[_Prefix, list[tuple[int, int]]]:
     """Build the new root and vectors; return them and the deferred old offsets.
 
     The returned pairs ``(position_in_prefix, position_in_old)`` are offsets
@@ -365,7 +369,8 @@ def _layout_prefix(
     fields = dict(zip(_MODEL_FIELDS, _table_fields(old, root, len(_MODEL_FIELDS)), strict=True))
     old_buffers = _vector_targets(old, _deref(old, fields["buffers"]))
     old_entries = [
-        e for e in _vector_targets(old, _deref(old, fields["metadata"]))
+        e
+        for e in _vector_targets(old, _deref(old, fields["metadata"]))
         if _metadata_entry_name(old, e) != name
     ]
     deferred: list[tuple[int, int]] = []
