@@ -169,7 +169,11 @@ def _print_pose_summary(console: Console, poses: Any, cached: bool, written: lis
     table.add_row("frames", f"{poses.sizes['time']} at {attrs.get('fps', 0):.3f} fps")
     table.add_row("size", f"{attrs.get('frame_width')}x{attrs.get('frame_height')}"
                   f" (rotation {attrs.get('rotation_deg')}°)")  # fmt: skip
-    table.add_row("person detected", f"{100 * attrs.get('detection_rate', 0):.1f} % of frames")
+    table.add_row(
+        "person detected",
+        f"{100 * attrs.get('detection_rate', 0):.1f} % of frames "
+        f"({100 * attrs.get('detection_rate_in_view', 0):.1f} % while in view)",
+    )
     table.add_row("model", f"{attrs.get('model_name')} ({str(attrs.get('model_sha256'))[:12]})")
     table.add_row("poses", "from cache" if cached else "extracted")
     for path in written:

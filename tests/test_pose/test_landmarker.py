@@ -80,3 +80,17 @@ def test_prefetch_stops_producer_when_consumer_stops():
             break
     n = len(produced)
     assert n < 20
+
+
+@given(st.lists(st.booleans(), max_size=60))
+def test_in_view_rate(detected):
+    from runform.pose.extract import compute_in_view_rate
+
+    arr = np.array(detected, dtype=bool)
+    rate = compute_in_view_rate(arr)
+    if not arr.any():
+        assert rate == 0.0
+    else:
+        assert arr.mean() <= rate <= 1.0
+        padded = np.concatenate([np.zeros(5, bool), arr, np.zeros(7, bool)])
+        assert compute_in_view_rate(padded) == rate

@@ -147,6 +147,29 @@ class _Accumulator:
             self.world.append(np.full((N_KEYPOINTS, 3), np.nan, np.float32))
 
 
+def compute_in_view_rate(detected: np.ndarray) -> float:
+    """Fraction of frames with a detection between the first and last detection.
+
+    Frames before the runner enters or after they leave the picture do not
+    count against the detector, so this separates "the detector lost the
+    runner" from "nobody was there".
+
+    Parameters
+    ----------
+    detected
+        Boolean per frame.
+
+    Returns
+    -------
+    float
+        In 0-1; 0 when nothing was detected.
+    """
+    hits = np.flatnonzero(detected)
+    if hits.size == 0:
+        return 0.0
+    return float(detected[hits[0] : hits[-1] + 1].mean())
+
+
 def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]) -> xr.Dataset:
     """Turn collected landmarks into the poses dataset (pixels, metres)."""
     normalized = np.stack(acc.normalized)  # (time, kp, 2)
@@ -154,6 +177,10 @@ def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, 
     position = pixels.transpose(0, 2, 1)[..., None]  # (time, space, kp, 1)
     world = np.stack(acc.world).transpose(0, 2, 1)[..., None]
     detected = ~np.isnan(normalized[:, 0, 0])
+    rates = {
+        "detection_rate": float(detected.mean()) if len(detected) else 0.0,
+        "detection_rate_in_view": compute_in_view_rate(detected),
+    }
     ds = create_poses_dataset(
         position,
         np.stack(acc.visibility)[..., None],
@@ -161,10 +188,7 @@ def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, 
         presence=np.stack(acc.presence)[..., None],
         world_position=world,
         frame=np.asarray(acc.frames),
-        attrs={
-            **attrs,
-            "detection_rate": float(detected.mean()) if len(detected) else 0.0,
-        },
+        attrs={**attrs, **rates},
     )
     return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
 
