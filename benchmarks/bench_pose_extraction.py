@@ -44,7 +44,7 @@ def _render_clip(out_dir: Path, duration_s: float) -> Path:
     from runform.synth import PRESETS, write_synthetic_clip
 
     params = PRESETS["pose_runner"].with_overrides(
-        width=1920, height=1080, duration_s=duration_s, fps=30
+        width_px=1920, height_px=1080, duration_s=duration_s, fps=30
     )
     return write_synthetic_clip(params, out_dir, name="bench_1080p").video_path
 
