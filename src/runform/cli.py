@@ -184,22 +184,42 @@ def _print_pose_summary(console: Console, poses: Any, cached: bool, written: lis
 # ------------------------------------------------------------------ synth
 
 
+def _describe_preset(params: Any) -> str:
+    return (
+        f"{params.cadence_spm:.0f} spm, {params.foot_strike} strike, "
+        f"overstride {params.overstride_cm:.0f} cm, knee {params.knee_flexion_at_contact_deg:.0f}° "
+        f"at contact, {params.setting}, {float(params.fps):g} fps, "
+        f"{params.width_px}x{params.height_px}"
+    )
+
+
 def _cmd_synth(args: argparse.Namespace, console: Console) -> int:
     from runform.synth import PRESETS, write_synthetic_clip
 
     if args.list or args.preset is None:
         for name, params in PRESETS.items():
-            console.print(f"[bold]{name}[/bold]: {params.describe()}")
+            console.print(f"[bold]{name}[/bold]: {_describe_preset(params)}")
         return 0 if args.list else EXIT_USAGE
     if args.preset not in PRESETS:
         raise RunformError(
             f"unknown preset '{args.preset}'",
             hint=f"choose one of: {', '.join(PRESETS)} (see `runform synth --list`)",
         )
-    overrides = {k: v for k, v in (("fps", args.fps), ("duration_s", args.duration),
-                                   ("seed", args.seed)) if v is not None}  # fmt: skip
-    params = PRESETS[args.preset].with_overrides(**overrides)
-    clip = write_synthetic_clip(params, Path(args.output), name=args.name or args.preset)
+    options = {
+        "fps": args.fps,
+        "duration_s": args.duration,
+        "seed": args.seed,
+        "direction": args.direction,
+        "setting": args.setting,
+        "width_px": args.width,
+        "height_px": args.height,
+    }
+    params = PRESETS[args.preset].with_overrides(
+        **{k: v for k, v in options.items() if v is not None}
+    )
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    clip = write_synthetic_clip(params, out, name=args.name or args.preset)
     console.print(f"wrote {clip.video_path}")
     console.print(f"wrote {clip.truth_path}")
     return 0
@@ -264,6 +284,10 @@ def _add_synth_parser(sub: Any) -> None:
     synth.add_argument("--fps", type=_positive_float, help="override the frame rate")
     synth.add_argument("--duration", type=_positive_float, help="override the length (s)")
     synth.add_argument("--seed", type=int, help="rendering seed")
+    synth.add_argument("--direction", choices=("right", "left"), help="direction of travel")
+    synth.add_argument("--setting", choices=("overground", "treadmill"), help="where it runs")
+    synth.add_argument("--width", type=int, help="frame width (px)")
+    synth.add_argument("--height", type=int, help="frame height (px)")
     synth.set_defaults(handler=_cmd_synth)
 
 
