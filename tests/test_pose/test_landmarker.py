@@ -94,3 +94,14 @@ def test_in_view_rate(detected):
         assert arr.mean() <= rate <= 1.0
         padded = np.concatenate([np.zeros(5, bool), arr, np.zeros(7, bool)])
         assert compute_in_view_rate(padded) == rate
+
+
+def test_skeleton_tables_are_consistent():
+    from runform.skeleton import EDGES, KEYPOINT_INDEX, KEYPOINT_NAMES, LEFT_RIGHT_PAIRS
+
+    assert len(KEYPOINT_NAMES) == 33 == len(set(KEYPOINT_NAMES))
+    assert KEYPOINT_INDEX["left_hip"] == 23 and KEYPOINT_INDEX["right_foot_index"] == 32
+    assert all(a in KEYPOINT_INDEX and b in KEYPOINT_INDEX for a, b in EDGES)
+    paired = [name for pair in LEFT_RIGHT_PAIRS for name in pair]
+    assert len(paired) == len(set(paired)) == 32  # all but the nose
+    assert set(KEYPOINT_NAMES) - set(paired) == {"nose"}
