@@ -67,7 +67,11 @@ EDGES: tuple[tuple[str, str], ...] = (
 """Pairs of keypoints joined by a limb when drawing a skeleton."""
 
 LEFT_RIGHT_PAIRS: tuple[tuple[str, str], ...] = (
-    *((name, name.replace("left_", "right_")) for name in KEYPOINT_NAMES if name.startswith("left_")),
+    *(
+        (name, name.replace("left_", "right_"))
+        for name in KEYPOINT_NAMES
+        if name.startswith("left_")
+    ),
     ("mouth_left", "mouth_right"),
 )
 """Each left keypoint with its right counterpart."""
