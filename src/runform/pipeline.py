@@ -13,7 +13,12 @@ from runform.io.cache import (
     store_cached_poses,
 )
 from runform.io.video import probe_video
-from runform.pose.extract import ExtractionSettings, Progress, extract_poses
+from runform.pose.extract import (
+    ExtractionSettings,
+    Progress,
+    extract_poses,
+    plan_video_segments,
+)
 from runform.pose.models import ResolvedModel, compute_file_sha256
 
 
@@ -24,6 +29,7 @@ def compute_poses(
     *,
     use_cache: bool = True,
     cache_dir: Path | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> tuple[xr.Dataset, bool]:
     """Return the poses of a video, from the cache when possible.
@@ -40,6 +46,8 @@ def compute_poses(
         Read and write the poses cache.
     cache_dir
         Cache folder (default: :func:`runform.io.cache.resolve_cache_dir`).
+    workers
+        Processes for extraction (see :func:`runform.pose.extract.extract_poses`).
     progress
         Progress callback for the extraction.
 
@@ -48,13 +56,20 @@ def compute_poses(
     tuple
         ``(poses, from_cache)``.
     """
-    probe_video(video)  # fail fast, with a clear error, before hashing
+    props = probe_video(video)  # fail fast, with a clear error, before hashing
     video_sha256 = compute_file_sha256(video)
-    key = compute_cache_key(video_sha256, model.sha256, settings.to_dict())
+    # the segment count changes the landmarks slightly (tracking restarts at
+    # each boundary), so it is part of what the cached poses depend on
+    segments = plan_video_segments(props, settings, workers)
+    key = compute_cache_key(
+        video_sha256, model.sha256, {**settings.to_dict(), "segments": len(segments)}
+    )
     folder = cache_dir or resolve_cache_dir()
     if use_cache and (cached := load_cached_poses(key, folder)) is not None:
         return cached, True
-    poses = extract_poses(video, model, settings, video_sha256=video_sha256, progress=progress)
+    poses = extract_poses(
+        video, model, settings, video_sha256=video_sha256, workers=workers, progress=progress
+    )
     if use_cache:
         store_cached_poses(poses, key, folder)
     return poses, False

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -105,3 +107,27 @@ def test_skeleton_tables_are_consistent():
     paired = [name for pair in LEFT_RIGHT_PAIRS for name in pair]
     assert len(paired) == len(set(paired)) == 32  # all but the nose
     assert set(KEYPOINT_NAMES) - set(paired) == {"nose"}
+
+
+@given(
+    duration=st.floats(0.1, 3600),
+    fps=st.floats(10, 240),
+    workers=st.integers(1, 16),
+)
+def test_segments_cover_the_video_contiguously(duration, fps, workers):
+    from runform.pose.extract import plan_segments
+
+    n_frames = int(duration * fps)
+    segments = plan_segments(duration, n_frames, workers)
+    assert 1 <= len(segments) <= workers
+    assert segments[0][0] is None and segments[-1][1] is None
+    for (_, end), (start, _) in itertools.pairwise(segments):
+        assert end == start and 0 < start < duration
+    if len(segments) > 1:
+        assert n_frames / len(segments) >= 150  # no segment too short to be worth a process
+
+
+def test_segments_when_duration_unknown():
+    from runform.pose.extract import plan_segments
+
+    assert plan_segments(None, 1000, 4) == [(None, None)]

@@ -8,6 +8,7 @@ frames are ever in memory, whatever the video's length.
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import warnings
@@ -31,6 +32,7 @@ from runform.pose.landmarker import (
     to_monotonic_ms,
 )
 from runform.pose.models import ResolvedModel, compute_file_sha256
+from runform.pose.segments import run_segments_in_processes
 
 DEFAULT_MAX_SIDE = 1280
 """Longest side (px) of the frames given to MediaPipe. Its own networks see
@@ -207,7 +209,7 @@ def _provenance(
         "source_software_version": str(mediapipe.__version__),
         "source_video": str(video),
         "source_video_sha256": video_sha256,
-        "fps": float(props.fps) / settings.slowmo,
+        "fps": float(props.fps) * settings.slowmo,  # real-world frames per second
         "fps_rational": f"{props.fps.numerator}/{props.fps.denominator}",
         "slowmo": settings.slowmo,
         "frame_width": props.width,
@@ -221,12 +223,97 @@ def _provenance(
     }
 
 
+def plan_segments(
+    duration_s: float | None, n_frames: int, workers: int, min_frames: int = 150
+) -> list[tuple[float | None, float | None]]:
+    """Split a video into time segments, one per worker process.
+
+    Parameters
+    ----------
+    duration_s
+        Video duration in real-world seconds (``None`` if unknown).
+    n_frames
+        Number of frames (may be an estimate).
+    workers
+        Processes available.
+    min_frames
+        No segment is planned shorter than this many frames: starting a
+        process and re-detecting the runner costs about a second.
+
+    Returns
+    -------
+    list of (start_s, end_s)
+        Contiguous half-open intervals ``[start_s, end_s)`` covering the whole
+        video; ``None`` means "from the start" or "to the end".
+    """
+    if duration_s is None or duration_s <= 0 or n_frames <= 0:
+        return [(None, None)]
+    n = max(1, min(workers, n_frames // max(1, min_frames)))
+    bounds = [duration_s * i / n for i in range(1, n)]
+    starts: list[float | None] = [None, *bounds]
+    ends: list[float | None] = [*bounds, None]
+    return list(zip(starts, ends, strict=True))
+
+
+def compute_default_workers() -> int:
+    """Worker processes for one video: the usable CPUs, at most 4.
+
+    MediaPipe's Python API runs inference on one thread per process, so
+    throughput scales with processes, not threads.
+    """
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else (os.cpu_count() or 1)))  # fmt: skip
+
+
+def plan_video_segments(
+    props: VideoProperties, settings: ExtractionSettings, workers: int | None
+) -> list[tuple[float | None, float | None]]:
+    """Plan the segments of a video (see :func:`plan_segments`)."""
+    duration = props.duration_s / settings.slowmo if props.duration_s else None
+    return plan_segments(duration, props.n_frames, workers or compute_default_workers())
+
+
+def run_segment(
+    video: Path,
+    model_path: Path,
+    settings: ExtractionSettings,
+    segment: tuple[float | None, float | None],
+    report: Callable[[int], None] | None = None,
+) -> _Accumulator:
+    """Run the landmarker (VIDEO mode) over one time segment of a video."""
+    acc = _Accumulator()
+    last_ms = -1
+    start_s, end_s = segment
+    frames = iter_frames(
+        video, max_side=settings.max_side, slowmo=settings.slowmo, start_s=start_s, end_s=end_s
+    )
+    with PoseLandmarker(model_path, settings.landmarker, mode="video") as landmarker:
+        for frame in prefetch(frames):
+            timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
+            last_ms = timestamp
+            acc.add(frame, landmarker.detect(frame.image, timestamp))
+            if report is not None:
+                report(1)
+    return acc
+
+
+def merge_segments(parts: list[_Accumulator]) -> _Accumulator:
+    """Concatenate segment results in time order and renumber the frames."""
+    merged = _Accumulator()
+    for part in parts:
+        for name in ("times", "pts", "normalized", "visibility", "presence", "world"):
+            getattr(merged, name).extend(getattr(part, name))
+    merged.frames = list(range(len(merged.times)))
+    return merged
+
+
 def extract_poses(
     video: Path | str,
     model: ResolvedModel,
     settings: ExtractionSettings | None = None,
     *,
     video_sha256: str | None = None,
+    workers: int | None = None,
     progress: Progress | None = None,
 ) -> xr.Dataset:
     """Estimate pose landmarks in every frame of a video.
@@ -241,6 +328,12 @@ def extract_poses(
         Resolution, slow-motion factor and detection thresholds.
     video_sha256
         The video's content hash, if already known (computed otherwise).
+    workers
+        Processes to use (default :func:`compute_default_workers`). Long videos
+        are cut into that many time segments, each tracked by its own
+        landmarker; only the first frame of each segment differs from a
+        single-process run (the runner is detected afresh there). Batch runs
+        that process several videos at once should pass 1.
     progress
         Called as ``progress(frames_done, frames_total_or_None)``.
 
@@ -262,21 +355,26 @@ def extract_poses(
     props = probe_video(video)
     digest = video_sha256 or compute_file_sha256(video)
     attrs = _provenance(video, digest, props, model, settings)
-    acc = _Accumulator()
-    last_ms = -1
-    frames = iter_frames(video, max_side=settings.max_side, slowmo=settings.slowmo)
-    with PoseLandmarker(model.path, settings.landmarker, mode="video") as landmarker:
-        for frame in prefetch(frames):
-            timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
-            last_ms = timestamp
-            acc.add(frame, landmarker.detect(frame.image, timestamp))
-            if progress is not None:
-                progress(len(acc.frames), props.n_frames)
-    ds = assemble_poses(acc, props.width, props.height, attrs)
+    segments = plan_video_segments(props, settings, workers)
+    done = 0
+
+    def report(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress is not None:
+            progress(done, props.n_frames)
+
+    if len(segments) == 1:
+        acc = run_segment(video, model.path, settings, segments[0], report)
+    else:
+        acc = merge_segments(
+            run_segments_in_processes(video, model.path, settings, segments, report)
+        )
+    ds = assemble_poses(acc, props.width, props.height, {**attrs, "segments": len(segments)})
     if ds.attrs["detection_rate"] == 0.0:
         raise NoPersonDetectedError(
             f"no person was detected in any of the {len(acc.frames)} frames of {video}",
             hint="check that the runner is fully in view and lit; a side view works best",
         )
-    return append_log(ds, "extract_poses", settings=settings.to_dict(),
-                      model=model.name, n_frames=len(acc.frames))  # fmt: skip
+    return append_log(ds, "extract_poses", settings=settings.to_dict(), model=model.name,
+                      n_frames=len(acc.frames), segments=len(segments))  # fmt: skip

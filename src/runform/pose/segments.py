@@ -1,0 +1,123 @@
+"""Run pose extraction on time segments of one video in parallel processes.
+
+MediaPipe's Python Tasks API serialises every call to its C library through
+one thread per process, so a second landmarker in the same process cannot
+use a second core. Separate processes can: each decodes and tracks its own
+segment, and the parent merges the results in time order.
+
+Processes are started with the ``spawn`` method (never ``fork``: the parent
+may already hold MediaPipe or FFmpeg threads). Progress and results travel
+over one queue; a worker that dies without reporting (a native crash) is
+detected and turned into an error instead of a hang.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue as queue_module
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from runform.pose.extract import ExtractionSettings, _Accumulator
+
+_POLL_S = 0.5
+
+
+class SegmentWorkerError(RuntimeError):
+    """A segment worker process died without reporting a result."""
+
+
+def _work(
+    index: int,
+    video: Path,
+    model_path: Path,
+    settings: ExtractionSettings,
+    segment: tuple[float | None, float | None],
+    channel: Any,
+) -> None:
+    """Entry point of a worker process: extract one segment, report back."""
+    from runform.pose.extract import run_segment
+
+    pending = 0
+
+    def report(n: int) -> None:
+        nonlocal pending
+        pending += n
+        if pending >= 10:
+            channel.put(("progress", index, pending))
+            pending = 0
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            acc = run_segment(video, model_path, settings, segment, report)
+        channel.put(("progress", index, pending))
+        notes = [(str(w.message), w.category) for w in caught]
+        channel.put(("done", index, (acc, notes)))
+    except BaseException as err:  # sent to the parent, which re-raises it
+        channel.put(("error", index, err))
+
+
+def run_segments_in_processes(
+    video: Path,
+    model_path: Path,
+    settings: ExtractionSettings,
+    segments: list[tuple[float | None, float | None]],
+    report: Callable[[int], None],
+) -> list[_Accumulator]:
+    """Extract each segment in its own process; return results in segment order.
+
+    Raises
+    ------
+    Exception
+        Whatever a worker raised (for example a decoding error), re-raised here.
+    SegmentWorkerError
+        If a worker process exits without a result.
+    """
+    context = multiprocessing.get_context("spawn")
+    channel = context.Queue()
+    processes = [
+        context.Process(
+            target=_work,
+            args=(i, video, model_path, settings, segment, channel),
+            name=f"runform-pose-{i}",
+            daemon=True,
+        )
+        for i, segment in enumerate(segments)
+    ]
+    for process in processes:
+        process.start()
+    results: dict[int, _Accumulator] = {}
+    try:
+        while len(results) < len(processes):
+            try:
+                kind, index, payload = channel.get(timeout=_POLL_S)
+            except queue_module.Empty:
+                _check_alive(processes, results)
+                continue
+            if kind == "progress":
+                report(payload)
+            elif kind == "error":
+                raise payload
+            else:
+                acc, notes = payload
+                results[index] = acc
+                for message, category in notes:
+                    warnings.warn(message, category, stacklevel=2)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)
+    return [results[i] for i in range(len(processes))]
+
+
+def _check_alive(processes: list[Any], results: dict[int, Any]) -> None:
+    for i, process in enumerate(processes):
+        if i not in results and not process.is_alive() and process.exitcode not in (None, 0):
+            raise SegmentWorkerError(
+                f"pose worker {i} exited with code {process.exitcode} before finishing"
+            )
