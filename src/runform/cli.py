@@ -151,7 +151,12 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
             bar.update(task, completed=done, total=total)
 
         poses, cached = compute_poses(
-            args.video, model, settings, use_cache=not args.no_cache, progress=progress
+            args.video,
+            model,
+            settings,
+            use_cache=not args.no_cache,
+            workers=args.workers,
+            progress=progress,
         )
     out = Path(args.output)
     written = [save_poses(poses, out / "poses.nc")]
@@ -269,6 +274,9 @@ def _add_pose_parser(sub: Any) -> None:
                            "0 = full size (default 1280)")  # fmt: skip
     pose.add_argument("--slowmo", type=_positive_float, default=1.0,
                       help="slow-motion factor: capture fps / playback fps")  # fmt: skip
+    pose.add_argument("--workers", type=int, default=None,
+                      help="processes for one video (default: CPUs, at most 4; "
+                           "each needs ~370 MB)")  # fmt: skip
     pose.add_argument("--csv", action="store_true", help="also write poses.csv")
     pose.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
     pose.add_argument("--quiet", action="store_true", help="print nothing on success")

@@ -8,6 +8,7 @@ frames are ever in memory, whatever the video's length.
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import queue
 import threading
@@ -202,11 +203,11 @@ def _provenance(
     model: ResolvedModel,
     settings: ExtractionSettings,
 ) -> dict[str, Any]:
-    import mediapipe
-
     return {
         "source_software": "MediaPipe",
-        "source_software_version": str(mediapipe.__version__),
+        # from the package metadata: importing mediapipe here would load its
+        # native library into a parent process that only coordinates workers
+        "source_software_version": importlib.metadata.version("mediapipe"),
         "source_video": str(video),
         "source_video_sha256": video_sha256,
         "fps": float(props.fps) * settings.slowmo,  # real-world frames per second
