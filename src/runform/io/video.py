@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, BinaryIO
+from typing import Any
 
 import av
 import av.error
@@ -43,6 +43,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from runform.errors import InputFileError, VideoDecodeError
+from runform.io.mp4_matrix import Mp4ParseError, read_mp4_display_matrix
 
 __all__ = [
     "CorruptFramesWarning",
@@ -306,101 +307,6 @@ def rotate_image(image: np.ndarray, rotation_deg: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------
-# MP4/MOV display matrix (read from the ``tkhd`` box, no decoding)
-# --------------------------------------------------------------------------
-
-_IDENTITY_MATRIX = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
-_BOX_HEADER = struct.Struct(">I4s")
-
-
-class _Mp4ParseError(Exception):
-    """The MP4 box structure could not be followed."""
-
-
-def _iter_boxes(fh: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
-    """Yield ``(type, payload_start, payload_end)`` for boxes in a byte range."""
-    pos = start
-    while pos + 8 <= end:
-        fh.seek(pos)
-        size, kind = _BOX_HEADER.unpack(fh.read(8))
-        header = 8
-        if size == 1:
-            size = struct.unpack(">Q", fh.read(8))[0]
-            header = 16
-        elif size == 0:
-            size = end - pos
-        if size < header or pos + size > end:
-            raise _Mp4ParseError(f"bad {kind!r} box at byte {pos}")
-        yield kind, pos + header, pos + size
-        pos += size
-
-
-def _find_box(fh: BinaryIO, start: int, end: int, kind: bytes) -> tuple[int, int]:
-    """Return the payload range of the first ``kind`` box in a byte range."""
-    for box, lo, hi in _iter_boxes(fh, start, end):
-        if box == kind:
-            return lo, hi
-    raise _Mp4ParseError(f"no {kind!r} box")
-
-
-def _read_matrix(fh: BinaryIO, offset: int) -> tuple[float, ...]:
-    """Read a 3×3 MP4 matrix (16.16 fixed, last column 2.30) as floats."""
-    fh.seek(offset)
-    raw = struct.unpack(">9i", fh.read(36))
-    return tuple(v / (1 << 30) if i % 3 == 2 else v / (1 << 16) for i, v in enumerate(raw))
-
-
-def _read_full_box_version(fh: BinaryIO, offset: int) -> int:
-    """Return the version byte of a full box whose payload starts at ``offset``."""
-    fh.seek(offset)
-    return fh.read(1)[0]
-
-
-def _multiply_matrices(left: Sequence[float], right: Sequence[float]) -> tuple[float, ...]:
-    """Multiply two row-major 3×3 matrices."""
-    return tuple(
-        sum(left[3 * i + e] * right[3 * e + j] for e in range(3))
-        for i in range(3)
-        for j in range(3)
-    )
-
-
-def _find_track_matrix(
-    fh: BinaryIO, moov: tuple[int, int], track_id: int
-) -> tuple[float, ...] | None:
-    """Return the ``tkhd`` matrix of the track with ``track_id``, if any."""
-    for kind, lo, hi in _iter_boxes(fh, *moov):
-        if kind != b"trak":
-            continue
-        tkhd, _ = _find_box(fh, lo, hi, b"tkhd")
-        version = _read_full_box_version(fh, tkhd)
-        id_offset, matrix_offset = (20, 52) if version == 1 else (12, 40)
-        fh.seek(tkhd + id_offset)
-        if struct.unpack(">I", fh.read(4))[0] == track_id:
-            return _read_matrix(fh, tkhd + matrix_offset)
-    return None
-
-
-def _read_mp4_display_matrix(path: Path, track_id: int) -> tuple[float, ...]:
-    """Return the combined movie × track display matrix of an MP4/MOV track.
-
-    As FFmpeg's MOV demuxer does, the track (``tkhd``) matrix is multiplied by
-    the movie (``mvhd``) matrix. Returns the identity when the track is not
-    found.
-    """
-    with path.open("rb") as fh:
-        end = fh.seek(0, os.SEEK_END)
-        moov = _find_box(fh, 0, end, b"moov")
-        mvhd, _ = _find_box(fh, *moov, b"mvhd")
-        mvhd_version = _read_full_box_version(fh, mvhd)
-        movie = _read_matrix(fh, mvhd + (48 if mvhd_version == 1 else 36))
-        track = _find_track_matrix(fh, moov, track_id)
-    if track is None:
-        return _IDENTITY_MATRIX
-    return _multiply_matrices(track, movie)
-
-
-# --------------------------------------------------------------------------
 # Opening and probing
 # --------------------------------------------------------------------------
 
@@ -536,9 +442,9 @@ def _read_rotation_deg(path: Path, container: Any, stream: Any) -> int:
     """
     if container.format.name.startswith(_MOV_FORMAT_PREFIX):
         try:
-            matrix = _read_mp4_display_matrix(path, stream.id)
+            matrix = read_mp4_display_matrix(path, stream.id)
             return normalize_rotation(compute_rotation_from_matrix(matrix))
-        except (_Mp4ParseError, struct.error, OSError, IndexError):
+        except (Mp4ParseError, struct.error, OSError, IndexError):
             pass
     with _open_container(path) as other:
         other_stream = other.streams[stream.index]
