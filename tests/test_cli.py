@@ -111,3 +111,21 @@ def test_bad_options_are_explained(args, message, capsys):
 def test_models_info_runs(capsys):
     assert main(["models", "info", "--json"]) == 0
     assert '"variants"' in capsys.readouterr().out
+
+
+def test_output_that_is_a_file_fails_before_any_work(tmp_path, capsys):
+    taken = tmp_path / "report.txt"
+    taken.write_text("keep me")
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "phone_portrait.mp4"
+    assert main(["pose", str(sample), "-o", str(taken)]) == 2
+    assert "expected an output folder" in capsys.readouterr().err
+    assert taken.read_text() == "keep me"
+
+
+def test_truncated_but_playable_upload_warns(tmp_path, capfd):
+    """An upload cut short after a front index still plays: say it ended early."""
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "phone_portrait.mp4"
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(sample.read_bytes()[: sample.stat().st_size // 2])
+    assert main(["pose", str(cut), "-o", str(tmp_path / "out"), "--no-cache"]) == 0
+    assert "ends early" in capfd.readouterr().err  # fd level: the CLI guards fd 2

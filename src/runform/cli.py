@@ -92,15 +92,25 @@ def _cmd_models_fetch(args: argparse.Namespace, console: Console) -> int:
         env[ENV_WHEEL] = str(args.wheel)
     env.pop("RUNFORM_MODEL", None)  # fetching is about the cache, not an override
     target = resolve_model_dir(env)
+    # --force sets the cached model aside, and puts it back if nothing replaces it
+    aside = []
     if args.force:
         for stale in target.glob(f"pose_landmarker_{args.variant}.task"):
-            stale.unlink()
-    model = resolve_model(
-        variant=args.variant,
-        allow_network=not args.offline,
-        env=env,
-        report=lambda msg: console.print(f"[dim]{msg}[/dim]"),
-    )
+            aside.append((stale, stale.with_name(stale.name + ".previous")))
+            stale.replace(aside[-1][1])
+    try:
+        model = resolve_model(
+            variant=args.variant,
+            allow_network=not args.offline,
+            env=env,
+            report=lambda msg: console.print(f"[dim]{msg}[/dim]"),
+        )
+    except RunformError:
+        for original, backup in aside:
+            backup.replace(original)
+        raise
+    for _, backup in aside:
+        backup.unlink(missing_ok=True)
     console.print(f"model [bold]{model.name}[/bold] ({model.source}): {model.path}")
     console.print(f"sha256 {model.sha256}")
     return 0
@@ -140,6 +150,8 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
     from runform.pose.models import resolve_model
 
     say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    out = Path(args.output)
+    _check_output_folder(out)
     model = resolve_model(args.model, variant=args.variant, report=say)
     settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
     columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -158,13 +170,26 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
             workers=args.workers,
             progress=progress,
         )
-    out = Path(args.output)
     written = [save_poses(poses, out / "poses.nc")]
     if args.csv:
         written.append(export_poses_csv(poses, out / "poses.csv"))
     if not args.quiet:
         _print_pose_summary(console, poses, cached, written)
     return 0
+
+
+def _check_output_folder(out: Path) -> None:
+    """Fail before any work if ``out`` cannot be an output folder."""
+    if out.exists() and not out.is_dir():
+        raise RunformError(
+            f"expected an output folder, got an existing file: {out}",
+            hint="pass a folder path with -o; it is created if missing",
+        )
+    parent = next((p for p in (out, *out.parents) if p.exists()), Path())
+    if not os.access(parent, os.W_OK):
+        raise RunformError(
+            f"cannot write to {parent}", hint="choose an output folder you can write to"
+        )
 
 
 def _print_pose_summary(console: Console, poses: Any, cached: bool, written: list[Path]) -> None:

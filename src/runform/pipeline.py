@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import xarray as xr
@@ -12,6 +13,7 @@ from runform.io.cache import (
     resolve_cache_dir,
     store_cached_poses,
 )
+from runform.io.poses import append_log
 from runform.io.video import probe_video
 from runform.pose.extract import (
     ExtractionSettings,
@@ -66,10 +68,15 @@ def compute_poses(
     )
     folder = cache_dir or resolve_cache_dir()
     if use_cache and (cached := load_cached_poses(key, folder)) is not None:
-        return cached, True
+        # same content, maybe another name or place: describe this file
+        cached.attrs["source_video"] = str(video.resolve())
+        return append_log(cached, "load_cached_poses", cache_key=key), True
     poses = extract_poses(
         video, model, settings, video_sha256=video_sha256, workers=workers, progress=progress
     )
     if use_cache:
-        store_cached_poses(poses, key, folder)
+        try:
+            store_cached_poses(poses, key, folder)
+        except OSError as err:  # the result is still good; only reuse is lost
+            warnings.warn(f"could not write the poses cache in {folder}: {err}", stacklevel=2)
     return poses, False

@@ -56,3 +56,31 @@ def test_progress_reports_every_frame(pose_model):
     extract_poses(SAMPLE, pose_model, workers=2, progress=lambda done, total: seen.append(done))
     assert seen[-1] == 300
     assert seen == sorted(seen)
+
+
+def _reencode_to_mpegts(src: Path, dest: Path) -> Path:
+    import av
+
+    with av.open(str(src)) as inp, av.open(str(dest), "w", format="mpegts") as out:
+        stream = out.add_stream("libx264", rate=60, options={"g": "30", "crf": "23"})
+        stream.width, stream.height, stream.pix_fmt = 1280, 720, "yuv420p"
+        for frame in inp.decode(video=0):
+            frame.pict_type = 0  # let the encoder choose
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return dest
+
+
+def test_segments_never_lose_frames_on_inexact_seeking_containers(pose_model, tmp_path):
+    """MPEG-TS often seeks past the target: extraction must still see every frame."""
+    from runform.io.video import count_frames, iter_frames
+
+    ts = _reencode_to_mpegts(SAMPLE, tmp_path / "camcorder.ts")
+    expected = [f.time_s for f in iter_frames(ts)]
+    assert len(expected) == count_frames(ts)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        ds = extract_poses(ts, pose_model, workers=2)
+    np.testing.assert_allclose(ds.time.values, expected)

@@ -9,6 +9,7 @@ schema version.
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 import os
 from collections.abc import Mapping
@@ -17,6 +18,7 @@ from typing import Any
 
 import xarray as xr
 
+import runform
 from runform.errors import InputFileError
 from runform.io.poses import SCHEMA_VERSION, load_poses, save_poses
 
@@ -49,7 +51,8 @@ def compute_cache_key(video_sha256: str, model_sha256: str, settings: Mapping[st
     Returns
     -------
     str
-        A 32-character hex digest.
+        A 32-character hex digest. The poses schema version and the
+        runform and MediaPipe versions are part of it too.
     """
     payload = json.dumps(
         {
@@ -57,11 +60,21 @@ def compute_cache_key(video_sha256: str, model_sha256: str, settings: Mapping[st
             "model": model_sha256,
             "settings": settings,
             "schema": SCHEMA_VERSION,
+            # a new runform or MediaPipe may extract differently
+            "runform": runform.__version__,
+            "mediapipe": _package_version("mediapipe"),
         },
         sort_keys=True,
         default=str,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def _package_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def load_cached_poses(key: str, cache_dir: Path) -> xr.Dataset | None:

@@ -264,12 +264,15 @@ def export_poses_csv(ds: xr.Dataset, path: Path | str) -> Path:
     ]
     table = np.column_stack([ds["frame"].values, ds["time"].values, stacked])
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(",".join(header) + "\n")
-        for row in table:
-            cells = [str(int(row[0])), f"{row[1]:.6f}"]
-            cells += ["" if np.isnan(v) else f"{v:.3f}" for v in row[2:]]
-            handle.write(",".join(cells) + "\n")
-    tmp.replace(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(",".join(header) + "\n")
+            for row in table:
+                cells = [str(int(row[0])), f"{row[1]:.6f}"]
+                cells += ["" if np.isnan(v) else f"{v:.3f}" for v in row[2:]]
+                handle.write(",".join(cells) + "\n")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

@@ -81,27 +81,26 @@ _SENTINEL: Any = object()
 def prefetch(items: Iterator[Frame], size: int = _QUEUE_FRAMES) -> Iterator[Frame]:
     """Yield items from ``items``, produced ahead in a background thread.
 
-    At most ``size`` items wait in the queue. Exceptions and warnings raised
-    by the producer are re-raised in the consumer, and stopping early (for
+    At most ``size`` items wait in the queue. Exceptions raised by the
+    producer are re-raised in the consumer, and stopping early (for
     example on Ctrl-C) stops the producer.
     """
     buffer: queue.Queue[Any] = queue.Queue(maxsize=size)
     stop = threading.Event()
 
     def produce() -> None:
+        # warnings raised here go through the process-wide filters directly;
+        # catching them in this thread would change those filters for all
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                for item in items:
-                    while not stop.is_set():
-                        try:
-                            buffer.put(item, timeout=0.1)
-                            break
-                        except queue.Full:
-                            continue
-                    if stop.is_set():
-                        return
-            buffer.put(("warnings", caught))
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
         except BaseException as err:
             buffer.put(("error", err))
         buffer.put(_SENTINEL)
@@ -112,10 +111,6 @@ def prefetch(items: Iterator[Frame], size: int = _QUEUE_FRAMES) -> Iterator[Fram
         while (item := buffer.get()) is not _SENTINEL:
             if isinstance(item, tuple) and item[0] == "error":
                 raise item[1]
-            if isinstance(item, tuple) and item[0] == "warnings":
-                for w in item[1]:
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-                continue
             yield item
     finally:
         stop.set()
@@ -208,7 +203,7 @@ def _provenance(
         # from the package metadata: importing mediapipe here would load its
         # native library into a parent process that only coordinates workers
         "source_software_version": importlib.metadata.version("mediapipe"),
-        "source_video": str(video),
+        "source_video": str(video.resolve()),
         "source_video_sha256": video_sha256,
         "fps": float(props.fps) * settings.slowmo,  # real-world frames per second
         "fps_rational": f"{props.fps.numerator}/{props.fps.denominator}",
@@ -298,6 +293,47 @@ def run_segment(
     return acc
 
 
+def check_segments_contiguous(
+    parts: list[_Accumulator],
+    segments: list[tuple[float | None, float | None]],
+    fps: float,
+) -> bool:
+    """Tell whether each segment's first frame starts right at its boundary.
+
+    Parameters
+    ----------
+    parts
+        Results of each segment, in order.
+    segments
+        The planned ``(start_s, end_s)`` intervals.
+    fps
+        Real-world frame rate, frames/s.
+
+    Returns
+    -------
+    bool
+        False if a segment (after the first) is empty or its first frame
+        comes more than 1.5 frame intervals after its start, i.e. frames
+        between the boundary and that first frame were skipped.
+    """
+    tolerance = 1.5 / fps if fps > 0 else 0.0
+    for part, (start, _) in zip(parts[1:], segments[1:], strict=True):
+        if not part.times or (start is not None and part.times[0] > start + tolerance):
+            return False
+    return True
+
+
+def _warn_if_short(video: Path, props: VideoProperties, n_read: int) -> None:
+    """Warn when a file whose header states a frame count ends early."""
+    if not props.n_frames_estimated and n_read < props.n_frames - 2:
+        warnings.warn(
+            f"{video.name} ends early: read {n_read} of the {props.n_frames} frames its "
+            "header states; the file is probably truncated",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
 def merge_segments(parts: list[_Accumulator]) -> _Accumulator:
     """Concatenate segment results in time order and renumber the frames."""
     merged = _Accumulator()
@@ -365,12 +401,24 @@ def extract_poses(
         if progress is not None:
             progress(done, props.n_frames)
 
-    if len(segments) == 1:
+    acc: _Accumulator | None = None
+    if len(segments) > 1:
+        parts = run_segments_in_processes(video, model.path, settings, segments, report)
+        if check_segments_contiguous(parts, segments, float(props.fps) * settings.slowmo):
+            acc = merge_segments(parts)
+        else:
+            # some containers (MPEG-TS, raw streams) seek past the target:
+            # frames would be lost at the boundaries, so run it in one piece
+            warnings.warn(
+                f"{video.name}: this file cannot be cut into exact segments; "
+                "extracting it in one process instead",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            segments, done = [(None, None)], 0
+    if acc is None:
         acc = run_segment(video, model.path, settings, segments[0], report)
-    else:
-        acc = merge_segments(
-            run_segments_in_processes(video, model.path, settings, segments, report)
-        )
+    _warn_if_short(video, props, len(acc.frames))
     ds = assemble_poses(acc, props.width, props.height, {**attrs, "segments": len(segments)})
     if ds.attrs["detection_rate"] == 0.0:
         raise NoPersonDetectedError(

@@ -143,8 +143,16 @@ def _check_bundle(path: Path) -> None:
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    Path(tmp.name).replace(path)
+        scratch = Path(tmp.name)
+        try:
+            tmp.write(data)
+        except BaseException:
+            scratch.unlink(missing_ok=True)
+            raise
+    try:
+        scratch.replace(path)
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def download_model(url: str, dest: Path, *, timeout_s: float = DOWNLOAD_TIMEOUT_S) -> Path:

@@ -91,12 +91,13 @@ def run_segments_in_processes(
     for process in processes:
         process.start()
     results: dict[int, _Accumulator] = {}
+    dead_polls = 0
     try:
         while len(results) < len(processes):
             try:
                 kind, index, payload = channel.get(timeout=_POLL_S)
             except queue_module.Empty:
-                _check_alive(processes, results)
+                dead_polls = _check_alive(processes, results, dead_polls)
                 continue
             if kind == "progress":
                 report(payload)
@@ -115,9 +116,19 @@ def run_segments_in_processes(
     return [results[i] for i in range(len(processes))]
 
 
-def _check_alive(processes: list[Any], results: dict[int, Any]) -> None:
-    for i, process in enumerate(processes):
-        if i not in results and not process.is_alive() and process.exitcode not in (None, 0):
-            raise SegmentWorkerError(
-                f"pose worker {i} exited with code {process.exitcode} before finishing"
-            )
+def _check_alive(processes: list[Any], results: dict[int, Any], dead_polls: int) -> int:
+    """Count empty polls while a worker is dead without a result; raise at 2.
+
+    A worker flushes its queue before it exits, so a dead worker whose result
+    has not arrived after a further empty poll will never send one (it
+    crashed, or its result could not be pickled).
+    """
+    dead = [
+        (i, p.exitcode) for i, p in enumerate(processes) if i not in results and not p.is_alive()
+    ]
+    if not dead:
+        return 0
+    if dead_polls >= 1:
+        index, code = dead[0]
+        raise SegmentWorkerError(f"pose worker {index} exited with code {code} before finishing")
+    return dead_polls + 1
