@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,3 +37,20 @@ def real_clip():
         return path
 
     return find
+
+
+@pytest.fixture
+def audio_only_file(tmp_path: Path) -> Path:
+    """An AAC-in-M4A file with one second of silence and no video."""
+    path = tmp_path / "voice.m4a"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=44100)
+        for i in range(10):
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
+            )
+            frame.sample_rate = 44100
+            frame.pts = i * 1024
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path

@@ -29,21 +29,6 @@ def blank_video(tmp_path: Path) -> Path:
     return write_video(tmp_path / "empty_scene.mp4", frames, 30)
 
 
-@pytest.fixture
-def audio_only(tmp_path: Path) -> Path:
-    path = tmp_path / "voice.m4a"
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("aac", rate=44100)
-        for i in range(5):
-            frame = av.AudioFrame.from_ndarray(
-                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
-            )
-            frame.sample_rate, frame.pts = 44100, i * 1024
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
-
-
 def bad_inputs(tmp_path: Path, blank: Path, audio: Path) -> dict[str, tuple[Path, str, int]]:
     text = tmp_path / "notes.mp4"
     text.write_text("these are my running notes, not a video\n" * 20)
@@ -72,8 +57,8 @@ def bad_inputs(tmp_path: Path, blank: Path, audio: Path) -> dict[str, tuple[Path
     }
 
 
-def test_bad_inputs_give_specific_errors(tmp_path, blank_video, audio_only, capsys):
-    for label, (path, message, code) in bad_inputs(tmp_path, blank_video, audio_only).items():
+def test_bad_inputs_give_specific_errors(tmp_path, blank_video, audio_only_file, capsys):
+    for label, (path, message, code) in bad_inputs(tmp_path, blank_video, audio_only_file).items():
         out = tmp_path / f"out_{label.replace(' ', '_')}"
         status = main(["pose", str(path), "-o", str(out), "--no-cache"])
         err = capsys.readouterr().err

@@ -122,20 +122,3 @@ class ClipFactory:
 def clips(tmp_path: Path) -> ClipFactory:
     """A :class:`ClipFactory` writing into this test's tmp_path."""
     return ClipFactory(tmp_path)
-
-
-@pytest.fixture
-def audio_only_file(tmp_path: Path) -> Path:
-    """An AAC-in-M4A file with one second of silence and no video."""
-    path = tmp_path / "voice.m4a"
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("aac", rate=44100)
-        for i in range(10):
-            frame = av.AudioFrame.from_ndarray(
-                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
-            )
-            frame.sample_rate = 44100
-            frame.pts = i * 1024
-            container.mux(stream.encode(frame))
-        container.mux(stream.encode(None))
-    return path
