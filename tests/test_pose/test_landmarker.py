@@ -131,3 +131,23 @@ def test_segments_when_duration_unknown():
     from runform.pose.extract import plan_segments
 
     assert plan_segments(None, 1000, 4) == [(None, None)]
+
+
+def test_worker_warnings_are_merged_per_category():
+    import warnings
+
+    from runform.pose.segments import _warn_once_per_category
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warn_once_per_category(
+            [
+                ("skipped 14 corrupt frames", RuntimeWarning),
+                ("skipped 14 corrupt frames", RuntimeWarning),
+                ("odd", UserWarning),
+            ]
+        )
+    assert [str(w.message) for w in caught] == [
+        "skipped 14 corrupt frames (and 1 similar report(s) from other segments)",
+        "odd",
+    ]

@@ -92,6 +92,7 @@ def run_segments_in_processes(
         process.start()
     results: dict[int, _Accumulator] = {}
     dead_polls = 0
+    notes: list[tuple[str, type[Warning]]] = []
     try:
         while len(results) < len(processes):
             try:
@@ -104,16 +105,30 @@ def run_segments_in_processes(
             elif kind == "error":
                 raise payload
             else:
-                acc, notes = payload
+                acc, worker_notes = payload
                 results[index] = acc
-                for message, category in notes:
-                    warnings.warn(message, category, stacklevel=2)
+                notes += worker_notes
     finally:
         for process in processes:
             if process.is_alive():
                 process.terminate()
             process.join(timeout=5)
+    _warn_once_per_category(notes)
     return [results[i] for i in range(len(processes))]
+
+
+def _warn_once_per_category(notes: list[tuple[str, type[Warning]]]) -> None:
+    """Re-emit workers' warnings, one per category.
+
+    Neighbouring segments overlap by up to a keyframe interval while seeking,
+    so two workers can report the same damaged region.
+    """
+    by_category: dict[type[Warning], list[str]] = {}
+    for message, category in notes:
+        by_category.setdefault(category, []).append(message)
+    for category, messages in by_category.items():
+        extra = f" (and {len(messages) - 1} similar report(s) from other segments)"
+        warnings.warn(messages[0] + (extra if len(messages) > 1 else ""), category, stacklevel=3)
 
 
 def _check_alive(processes: list[Any], results: dict[int, Any], dead_polls: int) -> int:
