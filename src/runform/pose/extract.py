@@ -368,9 +368,12 @@ def extract_poses(
     workers
         Processes to use (default :func:`compute_default_workers`). Long videos
         are cut into that many time segments, each tracked by its own
-        landmarker; only the first frame of each segment differs from a
-        single-process run (the runner is detected afresh there). Batch runs
-        that process several videos at once should pass 1.
+        landmarker. Frames before the first boundary are identical to a
+        single-process run; after a boundary the runner is detected afresh,
+        and the landmarks differ by landmark noise (a few px, fading over
+        the next frames). Batch runs that process several videos at once
+        should pass 1. A file that cannot be cut exactly (e.g. MPEG-TS) is
+        decoded again in one process, with a warning.
     progress
         Called as ``progress(frames_done, frames_total_or_None)``.
 
