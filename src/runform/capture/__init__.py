@@ -1,0 +1,1 @@
+"""Understanding the capture: view, direction, setting, activity, scale, quality."""

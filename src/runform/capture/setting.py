@@ -1,0 +1,154 @@
+"""Setting (treadmill, overground, tracking camera) and activity.
+
+Setting, from where things move in the image (speeds in leg lengths per
+second, so they hold at any image size):
+
+* **overground** with a static camera: the hips travel across the frame and
+  a foot on the ground stands still in the image;
+* **treadmill**: the hips stay put and a foot on the ground slides backward
+  with the belt;
+* **tracking**: a camera that pans with the runner also keeps the hips put
+  and makes the ground slide backward, like a treadmill, but the background
+  moves too. Only a background-motion measurement (``camera_speed``) tells
+  it from a treadmill; without one the treadmill is chosen with a reduced
+  confidence. A camera that follows only partly shows both hip travel and
+  foot slide, which also means tracking.
+
+In a front or rear view the runner's figure grows or shrinks overground and
+keeps its size on a treadmill.
+
+Activity, from the contacts: none (fewer than two contacts, or legs that do
+not move), walking (stance longer than half the stride: double support),
+running (flight phases), or an in-place drill (the feet step but a foot on
+the ground does not sweep back under the body).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from runform.capture.view import Classified
+
+SETTINGS = ("treadmill", "overground", "tracking")
+ACTIVITIES = ("running", "walking", "in_place_drill", "none")
+
+
+@dataclass(frozen=True)
+class MotionEvidence:
+    """Measured motion used to classify the setting and activity.
+
+    Attributes
+    ----------
+    travel_speed
+        Speed of the hips across the image, leg lengths/s (absolute).
+    stance_foot_speed
+        Median absolute image speed of a foot on the ground, leg lengths/s.
+    size_growth_per_s
+        Rate of change of the log figure size, 1/s (front/rear views).
+    camera_speed
+        Background speed in the image, leg lengths/s, or NaN if not measured.
+    """
+
+    travel_speed: float
+    stance_foot_speed: float
+    size_growth_per_s: float
+    camera_speed: float = float("nan")
+
+    def to_dict(self) -> dict[str, float]:
+        """Return a JSON-ready dict, rounded."""
+        return {k: round(float(v), 3) for k, v in self.__dict__.items()}
+
+
+def _ramp(value: float, low: float, high: float) -> float:
+    """0 below ``low``, 1 above ``high``, linear in between."""
+    return float(np.clip((value - low) / (high - low), 0.0, 1.0))
+
+
+def classify_setting(view: str, motion: MotionEvidence) -> Classified:
+    """Classify the capture setting.
+
+    Parameters
+    ----------
+    view
+        ``side``, ``front``, ``rear`` or ``oblique``.
+    motion
+        Measured motion.
+
+    Returns
+    -------
+    Classified
+        ``treadmill``, ``overground`` or ``tracking`` with a confidence.
+    """
+    evidence = motion.to_dict()
+    if view in ("front", "rear"):
+        moving = _ramp(abs(motion.size_growth_per_s), 0.03, 0.12)
+        if moving >= 0.5:
+            return Classified("overground", 0.5 + 0.5 * moving, evidence)
+        return Classified("treadmill", 0.5 * (1.0 - moving) + 0.25, evidence)
+    travel = _ramp(motion.travel_speed, 0.3, 1.2)
+    slide = _ramp(motion.stance_foot_speed, 0.3, 1.2)
+    if travel >= 0.5 and slide < 0.5:
+        return Classified("overground", 0.5 + 0.5 * min(travel, 1.0 - slide), evidence)
+    if travel >= 0.5:
+        return Classified("tracking", 0.5 + 0.25 * min(travel, slide), evidence)
+    pans = _ramp(motion.camera_speed, 0.3, 1.0) if np.isfinite(motion.camera_speed) else None
+    if pans is not None and pans >= 0.5:
+        return Classified("tracking", 0.5 + 0.5 * pans, evidence)
+    still = 1.0 - travel
+    confidence = 0.5 + 0.5 * min(still, slide)
+    if pans is None:
+        confidence *= 0.8  # a tracking shot looks the same without background motion
+    return Classified("treadmill", confidence, evidence)
+
+
+@dataclass(frozen=True)
+class ActivityEvidence:
+    """Measured gait features used to classify the activity.
+
+    Attributes
+    ----------
+    n_contacts
+        Contacts found on both feet.
+    duty_factor
+        Median stance time over stride time (NaN when no stride).
+    foot_sweep
+        Median backward travel of a foot on the ground relative to the hips
+        during stance, leg lengths.
+    leg_motion
+        Spread (5-95 %) of the ankles' position relative to the hips, leg
+        lengths.
+    """
+
+    n_contacts: int
+    duty_factor: float
+    foot_sweep: float
+    leg_motion: float
+
+    def to_dict(self) -> dict[str, float]:
+        """Return a JSON-ready dict, rounded."""
+        return {k: round(float(v), 3) for k, v in self.__dict__.items()}
+
+
+def classify_activity(evidence: ActivityEvidence) -> Classified:
+    """Classify what the person does: running, walking, an in-place drill, or none.
+
+    Walking and running are told apart by the duty factor (a foot's share of
+    the stride on the ground): above 0.5 both feet are down at once (walking),
+    below it there is flight (running); the margin from 0.5 sets the
+    confidence.
+    """
+    info = evidence.to_dict()
+    if evidence.n_contacts < 2 or evidence.leg_motion < 0.15:
+        still = 1.0 - _ramp(evidence.leg_motion, 0.1, 0.4)
+        return Classified("none", 0.5 + 0.5 * max(still, float(evidence.n_contacts < 2)), info)
+    if np.isfinite(evidence.foot_sweep) and evidence.foot_sweep < 0.2:
+        return Classified(
+            "in_place_drill", 0.5 + 0.5 * (1 - _ramp(evidence.foot_sweep, 0, 0.2)), info
+        )
+    if not np.isfinite(evidence.duty_factor):
+        return Classified("running", 0.4, info)
+    margin = evidence.duty_factor - 0.5
+    label = "walking" if margin > 0 else "running"
+    return Classified(label, 0.5 + 0.5 * _ramp(abs(margin), 0.0, 0.1), info)

@@ -1,0 +1,448 @@
+"""``analyze_gait``: the gait stage from a poses dataset to a :class:`GaitAnalysis`.
+
+See :mod:`runform.gait.analysis` for the order of the steps and the result.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from runform.capture.quality import QualityInputs, check_capture_quality
+from runform.capture.scale import (
+    LEG_FRACTION_OF_HEIGHT,
+    Scale,
+    compute_leg_length_px,
+    estimate_scale,
+)
+from runform.capture.setting import (
+    ActivityEvidence,
+    MotionEvidence,
+    classify_activity,
+    classify_setting,
+)
+from runform.capture.view import (
+    Classified,
+    classify_depth_direction,
+    classify_side_direction,
+    classify_view,
+)
+from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
+from runform.gait.com import compute_center_of_mass
+from runform.gait.events import Contact, detect_foot_contacts
+from runform.gait.kinematics import compute_angles
+from runform.gait.metrics import (
+    Metric,
+    compute_balance,
+    compute_cadence,
+    compute_contact_metrics,
+    compute_vertical_oscillation,
+    missing,
+    summarise,
+)
+from runform.gait.signals import compute_foot_height, compute_toe_velocity
+from runform.gait.stride_kinematics import (
+    StrideAngles,
+    compute_cycle_curves,
+    compute_stride_angles,
+)
+from runform.gait.strides import Stride, build_strides, compute_step_times, list_events
+from runform.processing.clean import fill_gaps, filter_lowpass, gate_confidence, reject_outliers
+from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
+
+FloatArray = NDArray[np.float64]
+SIDES = ("left", "right")
+SETTING_CHOICES = ("auto", "treadmill", "overground", "tracking")
+
+
+def _select(poses: xr.Dataset, individual: str | None) -> xr.Dataset:
+    names = [str(n) for n in poses["individual"].values]
+    if individual is None:
+        individual = names[0]
+    if individual not in names:
+        raise ValueError(f"individual {individual!r} not in the poses; it has {names}")
+    return poses.sel(individual=[individual])
+
+
+def _position(ds: xr.Dataset) -> xr.DataArray:
+    return ds["position"].isel(individual=0).transpose("time", "space", "keypoint")
+
+
+def _classify_direction(position: xr.DataArray, view: Classified, leg_px: float) -> Classified:
+    if view.label in ("front", "rear"):
+        return classify_depth_direction(position, view.label)
+    return classify_side_direction(position, leg_px)
+
+
+def _clean(
+    ds: xr.Dataset, settings: GaitSettings, view: str, direction: int
+) -> tuple[xr.Dataset, str | None]:
+    """Leg-swap repair (side views), outliers, gaps and low-pass, far leg down-weighted."""
+    near: str | None = None
+    if view in ("side", "oblique") and settings.repair_leg_swaps:
+        ds = repair_leg_swaps(ds)
+    c = settings.cleaning
+    ds = reject_outliers(ds, c.outlier_window_s, c.outlier_n_sigmas)
+    ds = fill_gaps(ds, c.max_gap_s)
+    ds = filter_lowpass(ds, c.cutoff_hz, c.filter_order)
+    if view == "side":
+        near, _ = estimate_near_side(ds, direction)
+        ds = downweight_far_leg(ds, near, settings.far_leg_weight)
+    return ds, near
+
+
+def _hip_centre(position: xr.DataArray) -> FloatArray:
+    hips = position.sel(keypoint=["left_hip", "right_hip"]).mean("keypoint", skipna=False)
+    return np.asarray(hips.transpose("time", "space"), dtype=float)
+
+
+def _detect_contacts(
+    ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings
+) -> list[Contact]:
+    position = _position(ds)
+    time = np.asarray(ds["time"], dtype=float)
+    contacts: list[Contact] = []
+    for side in SIDES:
+        height = compute_foot_height(position, side, leg_px, settings.events)
+        velocity = compute_toe_velocity(position, side, direction, leg_px)
+        conf = (
+            ds["confidence"].isel(individual=0).sel(keypoint=[f"{side}_heel", f"{side}_foot_index"])
+        )
+        confidence = np.asarray(conf.mean("keypoint"), dtype=float)
+        contacts += detect_foot_contacts(time, height, velocity, confidence, side, settings.events)
+    return sorted(contacts, key=lambda c: np.nan_to_num(c.start_s))
+
+
+def _robust_speed(time: FloatArray, values: FloatArray) -> float:
+    ok = np.isfinite(values)
+    if ok.sum() < 3:
+        return 0.0
+    return float(abs(np.polyfit(time[ok], values[ok], 1)[0]))
+
+
+def _measure_motion(
+    position: xr.DataArray, contacts: list[Contact], leg_px: FloatArray, view: Classified
+) -> MotionEvidence:
+    time = np.asarray(position["time"], dtype=float)
+    hip_x = _hip_centre(position)[:, 0] / leg_px
+    slides = [abs(c.stance_velocity) for c in contacts if np.isfinite(c.stance_velocity)]
+    growth = float(view.evidence.get("size_growth_per_s", 0.0))
+    return MotionEvidence(
+        travel_speed=_robust_speed(time, hip_x),
+        stance_foot_speed=float(np.median(slides)) if slides else float("nan"),
+        size_growth_per_s=growth,
+    )
+
+
+def _ankle_ahead(
+    position: xr.DataArray, direction: int, leg_px: FloatArray
+) -> dict[str, FloatArray]:
+    hip = _hip_centre(position)[:, 0]
+    out = {}
+    for side in SIDES:
+        ankle = np.asarray(position.sel(keypoint=f"{side}_ankle", space="x"), dtype=float)
+        out[side] = direction * (ankle - hip) / leg_px
+    return out
+
+
+def _measure_activity(
+    position: xr.DataArray,
+    contacts: list[Contact],
+    strides: list[Stride],
+    ahead: dict[str, FloatArray],
+) -> ActivityEvidence:
+    time = np.asarray(position["time"], dtype=float)
+    sweeps = []
+    for c in contacts:
+        if np.isfinite(c.initial_contact_s) and np.isfinite(c.toe_off_s):
+            at = np.interp([c.initial_contact_s, c.toe_off_s], time, ahead[c.side])
+            sweeps.append(at[0] - at[1])
+    both = np.concatenate([ahead["left"], ahead["right"]])
+    both = both[np.isfinite(both)]
+    motion = float(np.percentile(both, 95) - np.percentile(both, 5)) if both.size else 0.0
+    duty = [s.duty_factor for s in strides if np.isfinite(s.duty_factor)]
+    return ActivityEvidence(
+        n_contacts=len(contacts),
+        duty_factor=float(np.median(duty)) if duty else float("nan"),
+        foot_sweep=float(np.median(sweeps)) if sweeps else float("nan"),
+        leg_motion=motion,
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """Intermediate results shared by the metric helpers."""
+
+    time: FloatArray
+    position: xr.DataArray
+    leg_px: FloatArray
+    scale: Scale
+    view: str
+    setting: str
+    activity: str
+
+
+def _spatiotemporal(
+    ctx: _Context, contacts: list[Contact], strides: list[Stride]
+) -> dict[str, Metric]:
+    if ctx.activity == "none":
+        reason = "no gait: the person does not run or walk in this clip"
+        names = {
+            "cadence_spm": "spm",
+            "ground_contact_ms": "ms",
+            "flight_ms": "ms",
+            "step_ms": "ms",
+            "stride_ms": "ms",
+            "duty_factor": "1",
+        }
+        return {name: missing(unit, reason) for name, unit in names.items()}
+    metrics = {"cadence_spm": compute_cadence(compute_step_times(contacts))}
+    if len(strides) < 2:
+        reason = f"fewer than 2 complete strides ({len(strides)}) in the clip"
+        for name, unit in (
+            ("ground_contact_ms", "ms"),
+            ("flight_ms", "ms"),
+            ("step_ms", "ms"),
+            ("stride_ms", "ms"),
+            ("duty_factor", "1"),
+        ):
+            metrics[name] = missing(unit, reason)
+    else:
+        metrics.update(compute_contact_metrics(strides))
+    if ctx.activity == "walking":
+        metrics["flight_ms"] = missing("ms", "walking: there is no flight phase")
+    metrics["gct_balance_left_pct"] = (
+        compute_balance(strides) if len(strides) >= 2 else missing("%", "fewer than 2 strides")
+    )
+    metrics.update(_vertical_oscillation(ctx, contacts))
+    metrics["step_length_m"] = _step_length(ctx, contacts)
+    return metrics
+
+
+def _vertical_oscillation(ctx: _Context, contacts: list[Contact]) -> dict[str, Metric]:
+    ics = np.array(
+        sorted(c.initial_contact_s for c in contacts if np.isfinite(c.initial_contact_s))
+    )
+    up = -_hip_centre(ctx.position)[:, 1]
+    per_step = compute_vertical_oscillation(up / ctx.leg_px, ctx.time, ics)
+    if ctx.scale.px_per_m is not None:
+        cm = per_step * ctx.scale.leg_length_px / ctx.scale.px_per_m * 100.0
+        return {"vertical_oscillation_cm": summarise(cm, "cm", min_n=2)}
+    return {"vertical_oscillation_pct_leg": summarise(100.0 * per_step, "% leg", min_n=2)}
+
+
+def _step_length(ctx: _Context, contacts: list[Contact]) -> Metric:
+    if ctx.setting != "overground" or ctx.view != "side":
+        return missing(
+            "m", f"needs a static side view overground (this is {ctx.view}, {ctx.setting})"
+        )
+    if ctx.scale.px_per_m is None:
+        return missing("m", "needs the runner's height (--height-cm) for metres")
+    timed = sorted(
+        (c for c in contacts if np.isfinite(c.initial_contact_s)), key=lambda c: c.start_s
+    )
+    spots = []
+    for c in timed:
+        x = np.asarray(ctx.position.sel(keypoint=f"{c.side}_foot_index", space="x"), dtype=float)
+        inside = (ctx.time >= c.start_s) & (ctx.time <= c.stop_s)
+        spots.append((c.side, float(np.nanmedian(x[inside])) if inside.any() else float("nan")))
+    lengths = [
+        abs(b[1] - a[1]) / ctx.scale.px_per_m for a, b in itertools.pairwise(spots) if a[0] != b[0]
+    ]
+    return summarise(lengths, "m", min_n=2)
+
+
+def _kinematic_metrics(
+    rows: list[StrideAngles], angles: xr.Dataset | None, reason: str
+) -> dict[str, Metric]:
+    wanted = {
+        "knee_flexion_at_contact_deg": ("initial_contact", "knee_flexion"),
+        "shank_angle_at_contact_deg": ("initial_contact", "shank_angle"),
+        "foot_angle_at_contact_deg": ("initial_contact", "foot_angle"),
+        "knee_flexion_mid_stance_deg": ("mid_stance", "knee_flexion"),
+        "hip_flexion_at_toe_off_deg": ("toe_off", "hip_flexion"),
+        "max_knee_flexion_swing_deg": ("max_knee_flexion_swing", "knee_flexion"),
+    }
+    if angles is None or not rows:
+        out = {name: missing("deg", reason) for name in wanted}
+        out["trunk_lean_deg"] = missing("deg", reason)
+        return out
+    out = {}
+    for name, (event, angle) in wanted.items():
+        values = np.array([r.values_deg[event][angle] for r in rows], dtype=float)
+        weights = np.array([r.weight for r in rows], dtype=float)
+        out[name] = _weighted(values, weights)
+    lean = np.asarray(angles["trunk_lean"].values, dtype=float)
+    out["trunk_lean_deg"] = summarise(lean, "deg")
+    return out
+
+
+def _weighted(values: FloatArray, weights: FloatArray) -> Metric:
+    ok = np.isfinite(values) & (weights > 0)
+    if not ok.any():
+        return missing("deg", "no stride with this angle measured")
+    v, w = values[ok], weights[ok]
+    mean = float(np.average(v, weights=w))
+    sd = (
+        float(np.sqrt(np.average((v - mean) ** 2, weights=w) * v.size / (v.size - 1)))
+        if v.size > 1
+        else None
+    )
+    return Metric(mean, sd, int(v.size), "deg")
+
+
+def analyze_gait(
+    poses: xr.Dataset,
+    *,
+    height_cm: float | None = None,
+    setting: str = "auto",
+    individual: str | None = None,
+    settings: GaitSettings | None = None,
+) -> GaitAnalysis:
+    """Analyse the running (or walking) in a poses dataset.
+
+    Parameters
+    ----------
+    poses
+        A poses dataset (see :mod:`runform.io.poses`).
+    height_cm
+        The runner's standing height, cm; enables metres and centimetres.
+    setting
+        ``"auto"`` to classify, or force ``"treadmill"``, ``"overground"`` or
+        ``"tracking"``.
+    individual
+        Which individual to analyse (default: the first).
+    settings
+        Analysis parameters.
+
+    Returns
+    -------
+    GaitAnalysis
+        Immutable result: capture information, events, strides, metrics,
+        kinematics.
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``setting`` or ``individual``, or a height outside
+        50-250 cm.
+    """
+    if setting not in SETTING_CHOICES:
+        raise ValueError(f"setting must be one of {SETTING_CHOICES}, got {setting!r}")
+    settings = settings or GaitSettings()
+    ds = gate_confidence(_select(poses, individual), settings.cleaning.confidence_threshold)
+    raw_position = _position(ds)
+    raw_leg = compute_leg_length_px(raw_position)
+    view = classify_view(raw_position)
+    direction = _classify_direction(raw_position, view, float(np.nanmedian(raw_leg)))
+    sign = -1 if direction.label == "left" else 1
+    ds, near = _clean(ds, settings, view.label, sign)
+    position = _position(ds)
+    time = np.asarray(ds["time"], dtype=float)
+    leg_px = compute_leg_length_px(position)
+    scale = estimate_scale(leg_px, height_cm)
+    contacts = _detect_contacts(ds, leg_px, sign, settings)
+    strides = build_strides(contacts)
+    motion = _measure_motion(position, contacts, leg_px, view)
+    found_setting = classify_setting(view.label, motion)
+    if setting != "auto":
+        found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
+    ahead = _ankle_ahead(position, sign, leg_px)
+    activity = classify_activity(_measure_activity(position, contacts, strides, ahead))
+    ctx = _Context(time, position, leg_px, scale, view.label, found_setting.label, activity.label)
+    metrics = _spatiotemporal(ctx, contacts, strides)
+    angles, rows, curves = _kinematics(ds, position, strides, ahead, near, view.label, sign)
+    reason = _angle_reason(view.label, activity.label, len(strides))
+    metrics.update(_kinematic_metrics(rows, angles, reason))
+    capture = _capture_info(
+        ds, (view, direction, found_setting, activity), scale, near, len(strides)
+    )
+    return GaitAnalysis(
+        capture=capture,
+        events=tuple(list_events(contacts, time, np.asarray(ds["frame"], dtype=float))),
+        contacts=tuple(contacts),
+        strides=tuple(strides),
+        metrics=MappingProxyType(metrics),
+        stride_angles=tuple(rows),
+        cycle_curves=MappingProxyType(curves),
+        poses=ds,
+        angles=angles,
+        center_of_mass=compute_center_of_mass(position),
+        settings=settings,
+    )
+
+
+def _angle_reason(view: str, activity: str, n_strides: int) -> str:
+    if view != "side":
+        return f"sagittal angles need a side view; this is a {view} view"
+    if activity == "none":
+        return "no gait in the clip"
+    return f"fewer than 1 complete stride ({n_strides})" if n_strides < 1 else ""
+
+
+def _kinematics(
+    ds: xr.Dataset,
+    position: xr.DataArray,
+    strides: list[Stride],
+    ahead: dict[str, FloatArray],
+    near: str | None,
+    view: str,
+    sign: int,
+) -> tuple[
+    xr.Dataset | None, list[StrideAngles], dict[str, dict[str, tuple[FloatArray, FloatArray]]]
+]:
+    if view != "side":
+        return None, [], {}
+    angles = compute_angles(position, sign)
+    weights = {side: 1.0 for side in SIDES}
+    if near is not None:
+        weights[next(s for s in SIDES if s != near)] = 0.5
+    rows = compute_stride_angles(angles, strides, ahead, weights)
+    return angles, rows, compute_cycle_curves(angles, strides)
+
+
+def _capture_info(
+    ds: xr.Dataset,
+    labels: tuple[Classified, Classified, Classified, Classified],
+    scale: Scale,
+    near: str | None,
+    n_strides: int,
+) -> CaptureInfo:
+    view, direction, setting, activity = labels
+    time = np.asarray(ds["time"], dtype=float)
+    fps = 1.0 / float(np.median(np.diff(time))) if time.size > 1 else float("nan")
+    width = int(ds.attrs.get("frame_width", 0))
+    height = int(ds.attrs.get("frame_height", 0))
+    detected = np.isfinite(ds["position"].isel(individual=0)).any(dim=("space", "keypoint"))
+    legs = (
+        ds["confidence"]
+        .isel(individual=0)
+        .sel(keypoint=[f"{s}_{p}" for s in SIDES for p in ("hip", "knee", "ankle")])
+    )
+    quality = QualityInputs(
+        fps=fps,
+        frame_height_px=float(height) if height else float("nan"),
+        body_height_px=scale.leg_length_px / LEG_FRACTION_OF_HEIGHT,
+        n_strides=n_strides,
+        median_confidence=float(np.nanmedian(legs.values)) if legs.size else 0.0,
+        detection_rate=float(np.mean(detected.values)) if detected.size else 0.0,
+        view=view.label,
+    )
+    return CaptureInfo(
+        view=view,
+        direction=direction,
+        setting=setting,
+        activity=activity,
+        scale=scale,
+        fps=fps,
+        duration_s=float(time[-1] - time[0]) if time.size else 0.0,
+        frame_size_px=(width, height),
+        detection_rate=quality.detection_rate,
+        near_side=near,
+        warnings=tuple(check_capture_quality(quality)),
+    )

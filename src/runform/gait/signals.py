@@ -1,0 +1,59 @@
+"""Per-foot signals for contact detection, from pixel positions.
+
+Everything is divided by the leg length, so thresholds hold at any image
+size and any distance from the camera.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from runform.gait.events import EventSettings, compute_ground_level
+
+FloatArray = NDArray[np.float64]
+
+
+def compute_foot_low_y(position: xr.DataArray, side: str) -> FloatArray:
+    """Image row of the lowest point of one foot (the lower of heel and toes), pixels."""
+    heel = np.asarray(position.sel(keypoint=f"{side}_heel", space="y"), dtype=float)
+    toes = np.asarray(position.sel(keypoint=f"{side}_foot_index", space="y"), dtype=float)
+    return np.fmax(heel, toes)
+
+
+def compute_foot_height(
+    position: xr.DataArray, side: str, leg_length_px: FloatArray, settings: EventSettings
+) -> FloatArray:
+    """Height of the foot's lowest point above its ground, leg lengths, up positive.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``, y down.
+    side
+        ``"left"`` or ``"right"``.
+    leg_length_px
+        Per-frame leg length, pixels.
+    settings
+        Ground estimation parameters.
+    """
+    low = compute_foot_low_y(position, side)
+    time = np.asarray(position["time"], dtype=float)
+    ground = compute_ground_level(low, time, settings)
+    return (ground - low) / leg_length_px
+
+
+def compute_toe_velocity(
+    position: xr.DataArray, side: str, direction: int, leg_length_px: FloatArray
+) -> FloatArray:
+    """Forward velocity of the toes (foot index), leg lengths per second.
+
+    Positive in the direction of travel (``direction`` is +1 moving right on
+    screen, -1 moving left).
+    """
+    x = np.asarray(position.sel(keypoint=f"{side}_foot_index", space="x"), dtype=float)
+    time = np.asarray(position["time"], dtype=float)
+    if x.size < 2:
+        return np.full(x.shape, np.nan)
+    return direction * np.gradient(x, time) / leg_length_px

@@ -1,0 +1,192 @@
+"""Angles at the events of each stride, and angle curves over the gait cycle.
+
+For each stride of a foot (its leg is the *support* leg during the contact):
+
+* ``initial_contact``: at the landing;
+* ``mid_stance``: when the support ankle passes under the hip centre (the
+  Pose Method's "Pose"), or half-way through the contact when it never does;
+* ``toe_off``: at take-off;
+* ``max_knee_flexion_swing``: the largest knee flexion of that leg between
+  toe-off and the next landing, with its time.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from runform.gait.kinematics import normalise_to_cycle, sample_at_times, summarise_cycles
+from runform.gait.strides import Stride
+
+FloatArray = NDArray[np.float64]
+
+#: Angles reported per stride, for the support leg, without side prefix.
+LEG_ANGLES = (
+    "knee_flexion",
+    "hip_flexion",
+    "ankle_dorsiflexion",
+    "thigh_angle",
+    "shank_angle",
+    "foot_angle",
+)
+EVENT_NAMES = ("initial_contact", "mid_stance", "toe_off")
+
+
+@dataclass(frozen=True)
+class StrideAngles:
+    """Angles of the support leg (and trunk) at the events of one stride.
+
+    Attributes
+    ----------
+    side
+        The support leg.
+    times_s
+        ``{event: time}`` for ``initial_contact``, ``mid_stance``, ``toe_off``
+        and ``max_knee_flexion_swing``.
+    values_deg
+        ``{event: {angle: degrees}}``; angles are those of
+        :data:`LEG_ANGLES` for the support leg plus ``trunk_lean``; the
+        ``max_knee_flexion_swing`` event holds only ``knee_flexion``.
+    weight
+        Weight of this stride in averages (the foot's landmark confidence,
+        lower for the far leg).
+    """
+
+    side: str
+    times_s: dict[str, float]
+    values_deg: dict[str, dict[str, float]]
+    weight: float
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready dict (NaN becomes None)."""
+        return {
+            "side": self.side,
+            "weight": round(self.weight, 3),
+            "times_s": {k: _clean(v, 4) for k, v in self.times_s.items()},
+            "values_deg": {
+                event: {k: _clean(v, 2) for k, v in values.items()}
+                for event, values in self.values_deg.items()
+            },
+        }
+
+
+def _clean(value: float, digits: int) -> float | None:
+    return round(float(value), digits) if np.isfinite(value) else None
+
+
+def find_mid_stance(
+    time_s: FloatArray, ankle_ahead: FloatArray, start_s: float, stop_s: float
+) -> float:
+    """Time the support ankle passes under the hip centre during a contact.
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    ankle_ahead
+        Forward distance of the support ankle ahead of the hip centre (any
+        unit): positive at landing, negative at take-off.
+    start_s, stop_s
+        Initial contact and toe-off, seconds.
+
+    Returns
+    -------
+    float
+        The interpolated zero crossing, or the contact's midpoint when the
+        ankle never crosses.
+    """
+    inside = np.flatnonzero((time_s >= start_s) & (time_s <= stop_s))
+    for a, b in itertools.pairwise(inside):
+        if ankle_ahead[a] >= 0 > ankle_ahead[b]:
+            frac = ankle_ahead[a] / (ankle_ahead[a] - ankle_ahead[b])
+            return float(time_s[a] + frac * (time_s[b] - time_s[a]))
+    return 0.5 * (start_s + stop_s)
+
+
+def _sample(angles: xr.Dataset, names: list[str], when: float) -> dict[str, float]:
+    if not np.isfinite(when):
+        return dict.fromkeys(names, float("nan"))
+    sampled = sample_at_times(angles[names], np.array([when]))
+    return {name: float(sampled[name].values[0]) for name in names}
+
+
+def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tuple[float, float]:
+    knee = angles[f"{side}_knee_flexion"]
+    time = np.asarray(angles["time"], dtype=float)
+    inside = (time >= start) & (time <= stop)
+    values = np.asarray(knee.values, dtype=float)[inside]
+    if not np.isfinite(start) or values.size == 0 or not np.isfinite(values).any():
+        return float("nan"), float("nan")
+    k = int(np.nanargmax(values))
+    return float(time[inside][k]), float(values[k])
+
+
+def compute_stride_angles(
+    angles: xr.Dataset,
+    strides: list[Stride],
+    ankle_ahead: dict[str, FloatArray],
+    weights: dict[str, float],
+) -> list[StrideAngles]:
+    """Angles at the events of every stride.
+
+    Parameters
+    ----------
+    angles
+        Per-frame angles from :func:`runform.gait.kinematics.compute_angles`.
+    strides
+        The strides.
+    ankle_ahead
+        ``{side: forward distance of that ankle ahead of the hip centre}``
+        per frame.
+    weights
+        ``{side: weight}`` of each leg in averages.
+    """
+    time = np.asarray(angles["time"], dtype=float)
+    rows = []
+    for stride in strides:
+        side = stride.side
+        names = [f"{side}_{a}" for a in LEG_ANGLES] + ["trunk_lean"]
+        mid = find_mid_stance(time, ankle_ahead[side], stride.start_s, stride.toe_off_s)
+        if not np.isfinite(stride.toe_off_s):
+            mid = float("nan")
+        times = {"initial_contact": stride.start_s, "mid_stance": mid, "toe_off": stride.toe_off_s}
+        values = {}
+        for event, when in times.items():
+            raw = _sample(angles, names, when)
+            values[event] = {k.removeprefix(f"{side}_"): v for k, v in raw.items()}
+        peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
+        times["max_knee_flexion_swing"] = peak_t
+        values["max_knee_flexion_swing"] = {"knee_flexion": peak}
+        rows.append(StrideAngles(side, times, values, weights.get(side, 1.0) * stride.confidence))
+    return rows
+
+
+def compute_cycle_curves(
+    angles: xr.Dataset, strides: list[Stride], n_points: int = 101
+) -> dict[str, dict[str, tuple[FloatArray, FloatArray]]]:
+    """Mean and SD of each leg's angles over its normalised gait cycle.
+
+    The cycle of a leg runs from its initial contact (0 %) to its next one
+    (100 %). Returns ``{side: {angle: (mean, sd)}}`` for the angles in
+    :data:`LEG_ANGLES` and ``trunk_lean``; sides without strides are absent.
+    """
+    time = np.asarray(angles["time"], dtype=float)
+    curves: dict[str, dict[str, tuple[FloatArray, FloatArray]]] = {}
+    for side in ("left", "right"):
+        own = [s for s in strides if s.side == side]
+        if not own:
+            continue
+        bounds = [(s.start_s, s.end_s) for s in own]
+        curves[side] = {}
+        for angle in [*LEG_ANGLES, "trunk_lean"]:
+            name = angle if angle == "trunk_lean" else f"{side}_{angle}"
+            values = np.asarray(angles[name].values, dtype=float)
+            cycles = np.vstack(
+                [normalise_to_cycle(values, time, np.array(b), n_points) for b in bounds]
+            )
+            curves[side][angle] = summarise_cycles(cycles)
+    return curves
