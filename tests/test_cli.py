@@ -114,3 +114,38 @@ def test_truncated_but_playable_upload_warns(tmp_path, capfd):
     cut.write_bytes(sample.read_bytes()[: sample.stat().st_size // 2])
     assert main(["pose", str(cut), "-o", str(tmp_path / "out"), "--no-cache"]) == 0
     assert "ends early" in capfd.readouterr().err  # fd level: the CLI guards fd 2
+
+
+def test_gait_on_a_poses_file_writes_json(tmp_path, capsys):
+    import json
+
+    from runform.io.poses import save_poses
+    from runform.synth import PRESETS, compute_truth
+    from runform.synth.truth_poses import create_truth_poses
+
+    truth = compute_truth(PRESETS["treadmill"].with_overrides(duration_s=2.0))
+    poses = save_poses(create_truth_poses(truth), tmp_path / "poses.nc")
+    out = tmp_path / "out"
+    assert main(["gait", str(poses), "-o", str(out), "--height-cm", "175", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    written = json.loads((out / "gait.json").read_text())
+    assert printed["summary"] == written["summary"]
+    for key in ("view", "direction", "setting", "activity", "warnings"):
+        assert key in written["capture"]
+    assert written["summary"]["cadence_spm"] == pytest.approx(180, rel=0.01)
+    assert {"side", "type", "frame", "time_s"} <= set(written["events"][0])
+    assert "vertical_oscillation_cm" in written["summary"]
+
+
+def test_gait_rejects_a_bad_height(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["gait", str(tmp_path / "x.mp4"), "--height-cm", "-3"])
+    assert exit_info.value.code == 2
+    assert "positive number" in capsys.readouterr().err
+
+
+def test_gait_on_a_missing_video_is_a_clear_error(tmp_path, capsys):
+    code = main(["gait", str(tmp_path / "missing.mp4"), "-o", str(tmp_path / "o")])
+    assert code != 0
+    err = capsys.readouterr().err
+    assert "missing.mp4" in err and "Traceback" not in err

@@ -142,16 +142,34 @@ def _cmd_models_info(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
+    from runform.io.poses import export_poses_csv, save_poses
+
+    out = Path(args.output)
+    _check_output_folder(out)
+    poses, cached = _load_or_extract(args, console)
+    written = [save_poses(poses, out / "poses.nc")]
+    if args.csv:
+        written.append(export_poses_csv(poses, out / "poses.csv"))
+    if not args.quiet:
+        _print_pose_summary(console, poses, cached, written)
+    return 0
+
+
+# ------------------------------------------------------------------ gait
+
+
+def _load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bool]:
+    """Poses of ``args.video``: read a ``.nc`` poses file, or extract (cached)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from runform.io.poses import export_poses_csv, save_poses
+    from runform.io.poses import load_poses
     from runform.pipeline import compute_poses
     from runform.pose.extract import ExtractionSettings
     from runform.pose.models import resolve_model
 
+    if Path(args.video).suffix == ".nc":
+        return load_poses(args.video), True
     say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
-    out = Path(args.output)
-    _check_output_folder(out)
     model = resolve_model(args.model, variant=args.variant, report=say)
     settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
     columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
@@ -162,7 +180,7 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        poses, cached = compute_poses(
+        return compute_poses(
             args.video,
             model,
             settings,
@@ -170,11 +188,33 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
             workers=args.workers,
             progress=progress,
         )
-    written = [save_poses(poses, out / "poses.nc")]
-    if args.csv:
-        written.append(export_poses_csv(poses, out / "poses.csv"))
-    if not args.quiet:
-        _print_pose_summary(console, poses, cached, written)
+
+
+def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
+    import json
+
+    from runform.gait.analyze import analyze_gait
+    from runform.io.poses import save_poses
+    from runform.io.results import save_json
+    from runform.report.gait_table import build_capture_table, build_metrics_table
+
+    out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-gait")
+    _check_output_folder(out)
+    poses, _cached = _load_or_extract(args, console)
+    result = analyze_gait(poses, height_cm=args.height_cm, setting=args.setting)
+    data = result.to_dict()
+    written = [save_json(data, out / "gait.json")]
+    if Path(args.video).suffix != ".nc":
+        written.append(save_poses(poses, out / "poses.nc"))
+    if args.json:
+        print(json.dumps(data, indent=2, default=str))
+    elif not args.quiet:
+        console.print(build_capture_table(result))
+        console.print(build_metrics_table(result))
+        for warning in result.capture.warnings:
+            console.print(f"[yellow]warning[/yellow] {warning.message}")
+        for path in written:
+            console.print(f"[dim]wrote {path}[/dim]")
     return 0
 
 
@@ -269,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_models_parser(sub)
     _add_pose_parser(sub)
+    _add_gait_parser(sub)
     _add_synth_parser(sub)
     return parser
 
@@ -306,6 +347,29 @@ def _add_pose_parser(sub: Any) -> None:
     pose.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
     pose.add_argument("--quiet", action="store_true", help="print nothing on success")
     pose.set_defaults(handler=_cmd_pose)
+
+
+def _add_gait_parser(sub: Any) -> None:
+    gait = sub.add_parser(
+        "gait", help="measure running: events, cadence, contact time, angles (writes gait.json)"
+    )
+    gait.add_argument("video", type=Path, help="video file, or a poses.nc from `runform pose`")
+    gait.add_argument("-o", "--output", type=Path, help="output folder (default: <video>-gait)")
+    gait.add_argument("--height-cm", type=_positive_float,
+                      help="runner's height in cm: enables cm and m units")  # fmt: skip
+    gait.add_argument("--setting", choices=("auto", "treadmill", "overground", "tracking"),
+                      default="auto", help="where it was filmed (default: detect)")  # fmt: skip
+    gait.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
+    gait.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
+    gait.add_argument("--max-side", type=_max_side, default=1280,
+                      help="downscale frames so the longer side is at most this")  # fmt: skip
+    gait.add_argument("--slowmo", type=_positive_float, default=1.0,
+                      help="slow-motion factor (4 for 240 fps played at 60)")  # fmt: skip
+    gait.add_argument("--workers", type=int, default=None, help="pose extraction processes")
+    gait.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
+    gait.add_argument("--json", action="store_true", help="print the result as JSON")
+    gait.add_argument("--quiet", action="store_true", help="print nothing on success")
+    gait.set_defaults(handler=_cmd_gait)
 
 
 def _add_synth_parser(sub: Any) -> None:

@@ -76,7 +76,7 @@ def compute_leg_length_px(position: xr.DataArray, window_s: float = 1.0) -> Floa
         thigh = _segment_length(position, f"{side}_hip", f"{side}_knee")
         shank = _segment_length(position, f"{side}_knee", f"{side}_ankle")
         sides.append(thigh + shank)
-    per_frame = np.nanmax(np.vstack(sides), axis=0) if sides else np.array([])
+    per_frame = np.fmax(sides[0], sides[1])
     finite = np.isfinite(per_frame)
     if not finite.any():
         return np.full(per_frame.shape, np.nan)

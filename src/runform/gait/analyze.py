@@ -418,7 +418,8 @@ def _capture_info(
     fps = 1.0 / float(np.median(np.diff(time))) if time.size > 1 else float("nan")
     width = int(ds.attrs.get("frame_width", 0))
     height = int(ds.attrs.get("frame_height", 0))
-    detected = np.isfinite(ds["position"].isel(individual=0)).any(dim=("space", "keypoint"))
+    positions = np.asarray(ds["position"].isel(individual=0).transpose("time", ...), dtype=float)
+    detected = np.isfinite(positions.reshape(positions.shape[0], -1)).any(axis=1)
     legs = (
         ds["confidence"]
         .isel(individual=0)
@@ -430,7 +431,7 @@ def _capture_info(
         body_height_px=scale.leg_length_px / LEG_FRACTION_OF_HEIGHT,
         n_strides=n_strides,
         median_confidence=float(np.nanmedian(legs.values)) if legs.size else 0.0,
-        detection_rate=float(np.mean(detected.values)) if detected.size else 0.0,
+        detection_rate=float(np.mean(detected)) if detected.size else 0.0,
         view=view.label,
     )
     return CaptureInfo(

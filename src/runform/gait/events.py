@@ -13,7 +13,7 @@ Methods, chosen per event by what the physics makes sharp:
 
 * **Initial contact** (IC): the foot falls onto the ground fast and stops.
   IC is where the foot's lowest point descends through ``contact_height``
-  (4 % of leg length, about 3.5 cm) above the ground level of that stance,
+  (2 % of leg length, about 2 cm) above the ground level of that stance,
   interpolated between frames. This is the vertical-position-with-threshold
   method of Maiwald et al. (2009, "Detecting foot-to-ground contact from
   kinematic data in running", Footwear Science 1:111) and of Pose2Sim's
@@ -58,7 +58,8 @@ class EventSettings:
     Attributes
     ----------
     stance_height
-        A foot lower than this above its ground is a stance candidate.
+        A foot lower than this above its ground (and moving with the ground,
+        see ``stance_velocity``) is a stance candidate.
     contact_height
         Initial contact is where the foot descends through this height above
         the stance's ground level.
@@ -74,6 +75,11 @@ class EventSettings:
         Plausible contact durations; candidates outside are dropped.
     merge_gap_s
         Candidates separated by less than this are one stance (noise).
+    stance_velocity
+        A stance candidate's toes also move less than this (leg lengths/s)
+        relative to the ground; a swinging foot moves at about twice the
+        running speed, so a low swing (shuffling, heel strikers) is not
+        taken for a contact.
     """
 
     stance_height: float = 0.05
@@ -82,8 +88,9 @@ class EventSettings:
     ground_quantile: float = 95.0
     min_stance_s: float = 0.06
     max_stance_s: float = 1.5
-    merge_gap_s: float = 0.05
-    contact_height: float = 0.04
+    merge_gap_s: float = 0.06
+    stance_velocity: float = 3.0
+    contact_height: float = 0.02
 
     def to_dict(self) -> dict[str, float]:
         """Return the settings as a JSON-ready dict."""
@@ -179,14 +186,27 @@ def find_runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 def merge_runs(
     runs: list[tuple[int, int]], time_s: FloatArray, max_gap_s: float
 ) -> list[tuple[int, int]]:
-    """Join runs whose gap is shorter than ``max_gap_s`` seconds."""
+    """Join runs separated by gaps of at most ``max_gap_s`` seconds (jitter)."""
     merged: list[tuple[int, int]] = []
     for start, stop in runs:
-        if merged and time_s[start] - time_s[merged[-1][1] - 1] <= max_gap_s:
+        if merged and time_s[start] - time_s[merged[-1][1] - 1] <= max_gap_s + 1e-9:
             merged[-1] = (merged[-1][0], stop)
         else:
             merged.append((start, stop))
     return merged
+
+
+def estimate_ground_velocity(
+    height: FloatArray, velocity: FloatArray, settings: EventSettings
+) -> float:
+    """Image velocity of the ground under the foot, leg lengths/s (forward positive).
+
+    The median toe velocity over the frames where the foot is low: about 0
+    for a static camera, minus the belt speed on a treadmill.
+    """
+    low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
+    values = velocity[low & np.isfinite(velocity)]
+    return float(np.median(values)) if values.size else 0.0
 
 
 def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> float:
@@ -221,6 +241,8 @@ def time_initial_contact(
     if inside.size == 0:
         return float("nan")
     index = start + int(inside[0])
+    while index > 0 and height[index - 1] <= level:  # low but still moving: walk back
+        index -= 1
     if index == 0 or not np.isfinite(height[index - 1]):
         return float("nan")
     above, below = height[index - 1], height[index]
@@ -240,17 +262,20 @@ def time_toe_off(
     stance_velocity = np.nanmedian(velocity[start:stop])
     relative = velocity - stance_velocity
     middle = (start + stop) // 2
-    above = np.flatnonzero(relative[middle:] >= settings.to_velocity)
-    if above.size == 0:
+    threshold = settings.to_velocity
+    rising = np.flatnonzero((relative[start:-1] < threshold) & (relative[start + 1 :] >= threshold))
+    if rising.size == 0:
         return float("nan")
-    cross = middle + int(above[0])
-    if cross == middle or cross >= relative.size - 1:
+    crosses = start + 1 + rising
+    later = crosses[crosses >= middle]
+    cross = int(later[0]) if later.size else int(crosses[-1])
+    if cross >= relative.size - 1:
         return float("nan")
-    idx = np.arange(max(middle, cross - 1), cross + 2)
+    idx = np.arange(cross - 1, cross + 2)
     found = intersect_line(time_s[idx], relative[idx], 0.0)
     if not np.isfinite(found):
         return float(time_s[cross])
-    return float(np.clip(found, time_s[middle], time_s[cross]))
+    return float(np.clip(found, time_s[max(start, cross - 3)], time_s[cross]))
 
 
 def detect_foot_contacts(
@@ -287,8 +312,10 @@ def detect_foot_contacts(
         event it has and NaN for the other.
     """
     settings = settings or EventSettings()
+    ground_velocity = estimate_ground_velocity(height, velocity, settings)
     low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
-    runs = merge_runs(find_runs(low), time_s, settings.merge_gap_s)
+    still = np.abs(np.nan_to_num(velocity - ground_velocity, nan=np.inf)) < settings.stance_velocity
+    runs = merge_runs(find_runs(low & still), time_s, settings.merge_gap_s)
     contacts = []
     for start, stop in runs:
         duration = time_s[stop - 1] - time_s[start]
