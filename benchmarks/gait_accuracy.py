@@ -98,6 +98,8 @@ class Row:
     cadence_err_pct: float
     ic_err_frames: float
     to_err_frames: float
+    ic_bias_frames: float
+    to_bias_frames: float
     missed_events: str
     gct_err_ms: float
     knee_ic_err_deg: float
@@ -140,6 +142,8 @@ def evaluate(name: str, poses_path: Path, truth: SyntheticTruth) -> Row:
         else float("nan"),
         ic_err_frames=float(np.nanmedian(np.abs(ic))) if np.isfinite(ic).any() else float("nan"),
         to_err_frames=float(np.nanmedian(np.abs(to))) if np.isfinite(to).any() else float("nan"),
+        ic_bias_frames=float(np.nanmedian(ic)) if np.isfinite(ic).any() else float("nan"),
+        to_bias_frames=float(np.nanmedian(to)) if np.isfinite(to).any() else float("nan"),
         missed_events=f"{n_missed}/{ic.size + to.size}",
         gct_err_ms=err("ground_contact_ms", truth.contact_time_ms),
         knee_ic_err_deg=err("knee_flexion_at_contact_deg", knee_truth),
@@ -151,13 +155,14 @@ def evaluate(name: str, poses_path: Path, truth: SyntheticTruth) -> Row:
 def to_markdown(rows: list[Row]) -> str:
     """Render the rows as a Markdown table."""
     head = (
-        "| case | fps | setting found | strides | cadence err % | IC err (frames, median abs) "
-        "| TO err (frames, median abs) | missed events | GCT err ms | knee@IC err ° "
+        "| case | fps | setting found | strides | cadence err % | IC err frames: median abs (signed) "
+        "| TO err frames: median abs (signed) | missed events | GCT err ms | knee@IC err ° "
         "| trunk lean err ° |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = [
         f"| {r.name} | {r.fps:.2f} | {r.setting} | {r.strides} | {r.cadence_err_pct:+.2f} "
-        f"| {r.ic_err_frames:.2f} | {r.to_err_frames:.2f} | {r.missed_events} "
+        f"| {r.ic_err_frames:.2f} ({r.ic_bias_frames:+.2f}) "
+        f"| {r.to_err_frames:.2f} ({r.to_bias_frames:+.2f}) | {r.missed_events} "
         f"| {r.gct_err_ms:+.1f} | {r.knee_ic_err_deg:+.1f} | {r.trunk_err_deg:+.1f} |"
         for r in rows
     ]

@@ -382,7 +382,7 @@ def _add_synth_parser(sub: Any) -> None:
     synth.add_argument("--duration", type=_positive_float, help="override the length (s)")
     synth.add_argument("--seed", type=int, help="rendering seed")
     synth.add_argument("--direction", choices=("right", "left"), help="direction of travel")
-    synth.add_argument("--setting", choices=("overground", "treadmill"), help="where it runs")
+    synth.add_argument("--setting", choices=("overground", "treadmill", "tracking"), help="scene")
     synth.add_argument("--width", type=int, help="frame width (px)")
     synth.add_argument("--height", type=int, help="frame height (px)")
     synth.set_defaults(handler=_cmd_synth)

@@ -27,7 +27,7 @@ def runner_params(draw: st.DrawFn) -> RunnerParams:
         "arm_swing_deg": draw(st.floats(20, 90)),
         "body_height_cm": draw(st.floats(150, 200)),
         "direction": draw(st.sampled_from(["right", "left"])),
-        "setting": draw(st.sampled_from(["overground", "treadmill"])),
+        "setting": draw(st.sampled_from(["overground", "treadmill", "tracking"])),
         "first_contact_phase": draw(st.floats(0, 0.99)),
         "fps": draw(st.sampled_from([30, 50, 60, Fraction(30000, 1001), 120, 240])),
         "duration_s": draw(st.floats(1.0, 2.5)),

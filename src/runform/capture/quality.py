@@ -52,6 +52,10 @@ class QualityInputs:
         Fraction of frames in which the runner was found.
     view
         The classified view.
+    activity
+        The classified activity.
+    cadence_spm
+        Measured cadence as played, steps per minute (NaN if unknown).
     """
 
     fps: float
@@ -61,6 +65,8 @@ class QualityInputs:
     median_confidence: float
     detection_rate: float
     view: str
+    activity: str = "running"
+    cadence_spm: float = float("nan")
 
 
 def check_capture_quality(inputs: QualityInputs) -> list[CaptureWarning]:
@@ -97,6 +103,16 @@ def check_capture_quality(inputs: QualityInputs) -> list[CaptureWarning]:
                 "low_confidence",
                 f"landmark confidence {inputs.median_confidence:.2f}, runner found in "
                 f"{100 * inputs.detection_rate:.0f} % of frames; results may be unreliable.",
+            )
+        )
+    if inputs.activity == "running" and inputs.cadence_spm < 130:
+        factor = 170.0 / inputs.cadence_spm
+        warnings.append(
+            CaptureWarning(
+                "possible_slow_motion",
+                f"running at {inputs.cadence_spm:.0f} steps/min is slower than real running "
+                f"(140-220); if the clip is slow motion, pass --slowmo (about {factor:.1f} "
+                "here) so times are real-world.",
             )
         )
     if inputs.view != "side":

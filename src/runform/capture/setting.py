@@ -20,7 +20,8 @@ keeps its size on a treadmill.
 Activity, from the contacts: none (fewer than two contacts, or legs that do
 not move), walking (stance longer than half the stride: double support),
 running (flight phases), or an in-place drill (the feet step but a foot on
-the ground does not sweep back under the body).
+the ground does not sweep back under the body, the hips do not travel and
+no belt moves the foot).
 """
 
 from __future__ import annotations
@@ -119,12 +120,16 @@ class ActivityEvidence:
     leg_motion
         Spread (5-95 %) of the ankles' position relative to the hips, leg
         lengths.
+    ground_speed
+        The larger of the hips' travel and a grounded foot's slide in the
+        image, leg lengths/s (0 when neither moves: in place).
     """
 
     n_contacts: int
     duty_factor: float
     foot_sweep: float
     leg_motion: float
+    ground_speed: float = float("nan")
 
     def to_dict(self) -> dict[str, float]:
         """Return a JSON-ready dict, rounded."""
@@ -143,7 +148,8 @@ def classify_activity(evidence: ActivityEvidence) -> Classified:
     if evidence.n_contacts < 2 or evidence.leg_motion < 0.15:
         still = 1.0 - _ramp(evidence.leg_motion, 0.1, 0.4)
         return Classified("none", 0.5 + 0.5 * max(still, float(evidence.n_contacts < 2)), info)
-    if np.isfinite(evidence.foot_sweep) and evidence.foot_sweep < 0.2:
+    in_place = np.isfinite(evidence.foot_sweep) and evidence.foot_sweep < 0.2
+    if in_place and not evidence.ground_speed >= 0.3:
         return Classified(
             "in_place_drill", 0.5 + 0.5 * (1 - _ramp(evidence.foot_sweep, 0, 0.2)), info
         )

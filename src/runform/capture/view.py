@@ -109,6 +109,25 @@ def _vote(values: FloatArray) -> float:
     return float(np.mean(np.sign(values))) if values.size else 0.0
 
 
+def compute_facing(position: xr.DataArray) -> FloatArray:
+    """Per-frame facing in a side view, -1..1 (+1 facing right on screen).
+
+    The mean sign of two cues: toes ahead of heels (both feet) and the nose
+    ahead of the ears. NaN where no cue is seen.
+    """
+    cues = [
+        _xy(position, f"{s}_foot_index")[:, 0] - _xy(position, f"{s}_heel")[:, 0]
+        for s in ("left", "right")
+    ]
+    ears = 0.5 * (_xy(position, "left_ear")[:, 0] + _xy(position, "right_ear")[:, 0])
+    cues.append(_xy(position, "nose")[:, 0] - ears)
+    signs = np.sign(np.vstack(cues))
+    with np.errstate(invalid="ignore"):
+        count = np.sum(np.isfinite(signs), axis=0)
+        total = np.nansum(signs, axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def classify_side_direction(position: xr.DataArray, leg_length_px: float) -> Classified:
     """Direction of travel in a side view: ``right`` or ``left`` on screen.
 

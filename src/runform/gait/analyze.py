@@ -6,14 +6,15 @@ See :mod:`runform.gait.analysis` for the order of the steps and the result.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.capture.quality import QualityInputs, check_capture_quality
+from runform.capture.quality import CaptureWarning, QualityInputs, check_capture_quality
+from runform.capture.travel import choose_single_direction_span, find_travel_segments
 from runform.capture.scale import (
     LEG_FRACTION_OF_HEIGHT,
     Scale,
@@ -28,6 +29,7 @@ from runform.capture.setting import (
 )
 from runform.capture.view import (
     Classified,
+    compute_facing,
     classify_depth_direction,
     classify_side_direction,
     classify_view,
@@ -51,7 +53,7 @@ from runform.gait.stride_kinematics import (
     compute_cycle_curves,
     compute_stride_angles,
 )
-from runform.gait.strides import Stride, build_strides, compute_step_times, list_events
+from runform.gait.strides import Stride, build_strides, list_events
 from runform.processing.clean import fill_gaps, filter_lowpass, gate_confidence, reject_outliers
 from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
 
@@ -102,19 +104,22 @@ def _hip_centre(position: xr.DataArray) -> FloatArray:
 
 
 def _detect_contacts(
-    ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings
+    ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings, view: str
 ) -> list[Contact]:
     position = _position(ds)
+    events = settings.events
+    if view in ("front", "rear"):
+        events = replace(events, to_method="height")
     time = np.asarray(ds["time"], dtype=float)
     contacts: list[Contact] = []
     for side in SIDES:
-        height = compute_foot_height(position, side, leg_px, settings.events)
+        height = compute_foot_height(position, side, leg_px, events)
         velocity = compute_toe_velocity(position, side, direction, leg_px)
         conf = (
             ds["confidence"].isel(individual=0).sel(keypoint=[f"{side}_heel", f"{side}_foot_index"])
         )
         confidence = np.asarray(conf.mean("keypoint"), dtype=float)
-        contacts += detect_foot_contacts(time, height, velocity, confidence, side, settings.events)
+        contacts += detect_foot_contacts(time, height, velocity, confidence, side, events)
     return sorted(contacts, key=lambda c: np.nan_to_num(c.start_s))
 
 
@@ -126,12 +131,12 @@ def _robust_speed(time: FloatArray, values: FloatArray) -> float:
 
 
 def _measure_motion(
-    position: xr.DataArray, contacts: list[Contact], leg_px: FloatArray, view: Classified
+    position: xr.DataArray, contacts: list[Contact], leg_px: FloatArray, direction: Classified
 ) -> MotionEvidence:
     time = np.asarray(position["time"], dtype=float)
     hip_x = _hip_centre(position)[:, 0] / leg_px
     slides = [abs(c.stance_velocity) for c in contacts if np.isfinite(c.stance_velocity)]
-    growth = float(view.evidence.get("size_growth_per_s", 0.0))
+    growth = float(direction.evidence.get("size_growth_per_s", 0.0))
     return MotionEvidence(
         travel_speed=_robust_speed(time, hip_x),
         stance_foot_speed=float(np.median(slides)) if slides else float("nan"),
@@ -150,27 +155,46 @@ def _ankle_ahead(
     return out
 
 
+def _leg_motion(
+    position: xr.DataArray, ahead: dict[str, FloatArray], view: str, leg_px: FloatArray
+) -> float:
+    """Spread (5-95 %) of the legs' motion, leg lengths.
+
+    Side views: the ankles' fore-aft travel relative to the hips. Front and
+    rear views: the height difference between the two ankles (one foot up in
+    swing, the other down).
+    """
+    if view in ("front", "rear"):
+        left = np.asarray(position.sel(keypoint="left_ankle", space="y"), dtype=float)
+        right = np.asarray(position.sel(keypoint="right_ankle", space="y"), dtype=float)
+        values = (left - right) / leg_px
+    else:
+        values = np.concatenate([ahead["left"], ahead["right"]])
+    values = values[np.isfinite(values)]
+    return float(np.percentile(values, 95) - np.percentile(values, 5)) if values.size else 0.0
+
+
 def _measure_activity(
     position: xr.DataArray,
     contacts: list[Contact],
     strides: list[Stride],
     ahead: dict[str, FloatArray],
+    view: str,
 ) -> ActivityEvidence:
     time = np.asarray(position["time"], dtype=float)
     sweeps = []
-    for c in contacts:
-        if np.isfinite(c.initial_contact_s) and np.isfinite(c.toe_off_s):
-            at = np.interp([c.initial_contact_s, c.toe_off_s], time, ahead[c.side])
-            sweeps.append(at[0] - at[1])
-    both = np.concatenate([ahead["left"], ahead["right"]])
-    both = both[np.isfinite(both)]
-    motion = float(np.percentile(both, 95) - np.percentile(both, 5)) if both.size else 0.0
+    if view not in ("front", "rear"):  # fore-aft sweep is along the camera axis there
+        for c in contacts:
+            if np.isfinite(c.initial_contact_s) and np.isfinite(c.toe_off_s):
+                at = np.interp([c.initial_contact_s, c.toe_off_s], time, ahead[c.side])
+                sweeps.append(at[0] - at[1])
+    leg_px = compute_leg_length_px(position)
     duty = [s.duty_factor for s in strides if np.isfinite(s.duty_factor)]
     return ActivityEvidence(
         n_contacts=len(contacts),
         duty_factor=float(np.median(duty)) if duty else float("nan"),
         foot_sweep=float(np.median(sweeps)) if sweeps else float("nan"),
-        leg_motion=motion,
+        leg_motion=_leg_motion(position, ahead, view, leg_px),
     )
 
 
@@ -201,7 +225,7 @@ def _spatiotemporal(
             "duty_factor": "1",
         }
         return {name: missing(unit, reason) for name, unit in names.items()}
-    metrics = {"cadence_spm": compute_cadence(compute_step_times(contacts))}
+    metrics = {"cadence_spm": compute_cadence(np.array([s.stride_ms / 1000 for s in strides]))}
     if len(strides) < 2:
         reason = f"fewer than 2 complete strides ({len(strides)}) in the clip"
         for name, unit in (
@@ -336,6 +360,7 @@ def analyze_gait(
         raise ValueError(f"setting must be one of {SETTING_CHOICES}, got {setting!r}")
     settings = settings or GaitSettings()
     ds = gate_confidence(_select(poses, individual), settings.cleaning.confidence_threshold)
+    ds, notes = _keep_one_direction(ds)
     raw_position = _position(ds)
     raw_leg = compute_leg_length_px(raw_position)
     view = classify_view(raw_position)
@@ -346,21 +371,29 @@ def analyze_gait(
     time = np.asarray(ds["time"], dtype=float)
     leg_px = compute_leg_length_px(position)
     scale = estimate_scale(leg_px, height_cm)
-    contacts = _detect_contacts(ds, leg_px, sign, settings)
+    contacts = _detect_contacts(ds, leg_px, sign, settings, view.label)
     strides = build_strides(contacts)
-    motion = _measure_motion(position, contacts, leg_px, view)
+    motion = _measure_motion(position, contacts, leg_px, direction)
     found_setting = classify_setting(view.label, motion)
     if setting != "auto":
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
     ahead = _ankle_ahead(position, sign, leg_px)
-    activity = classify_activity(_measure_activity(position, contacts, strides, ahead))
+    evidence = _measure_activity(position, contacts, strides, ahead, view.label)
+    ground = np.nanmax([motion.travel_speed, motion.stance_foot_speed, 0.0])
+    activity = classify_activity(replace(evidence, ground_speed=float(ground)))
     ctx = _Context(time, position, leg_px, scale, view.label, found_setting.label, activity.label)
     metrics = _spatiotemporal(ctx, contacts, strides)
     angles, rows, curves = _kinematics(ds, position, strides, ahead, near, view.label, sign)
     reason = _angle_reason(view.label, activity.label, len(strides))
     metrics.update(_kinematic_metrics(rows, angles, reason))
     capture = _capture_info(
-        ds, (view, direction, found_setting, activity), scale, near, len(strides)
+        ds,
+        (view, direction, found_setting, activity),
+        scale,
+        near,
+        len(strides),
+        notes,
+        metrics["cadence_spm"].value,
     )
     return GaitAnalysis(
         capture=capture,
@@ -375,6 +408,26 @@ def analyze_gait(
         center_of_mass=compute_center_of_mass(position),
         settings=settings,
     )
+
+
+def _keep_one_direction(ds: xr.Dataset) -> tuple[xr.Dataset, list[CaptureWarning]]:
+    """Cut a clip in which the runner turns to its longest one-way stretch."""
+    position = _position(ds)
+    time = np.asarray(ds["time"], dtype=float)
+    leg = float(np.nanmedian(compute_leg_length_px(position)))
+    if not np.isfinite(leg):
+        return ds, []
+    segments = find_travel_segments(time, _hip_centre(position)[:, 0], leg)
+    span = choose_single_direction_span(segments, compute_facing(position))
+    if span is None:
+        return ds, []
+    frames = np.asarray(ds["frame"])
+    note = CaptureWarning(
+        "direction_changes",
+        f"the runner changes direction in this clip; only frames {frames[span[0]]}-"
+        f"{frames[span[1] - 1]} (the longest stretch moving forward one way) are analysed.",
+    )
+    return ds.isel(time=slice(*span)), [note]
 
 
 def _angle_reason(view: str, activity: str, n_strides: int) -> str:
@@ -412,6 +465,8 @@ def _capture_info(
     scale: Scale,
     near: str | None,
     n_strides: int,
+    notes: list[CaptureWarning],
+    cadence: float | None,
 ) -> CaptureInfo:
     view, direction, setting, activity = labels
     time = np.asarray(ds["time"], dtype=float)
@@ -433,6 +488,8 @@ def _capture_info(
         median_confidence=float(np.nanmedian(legs.values)) if legs.size else 0.0,
         detection_rate=float(np.mean(detected)) if detected.size else 0.0,
         view=view.label,
+        activity=activity.label,
+        cadence_spm=cadence if cadence is not None else float("nan"),
     )
     return CaptureInfo(
         view=view,
@@ -445,5 +502,5 @@ def _capture_info(
         frame_size_px=(width, height),
         detection_rate=quality.detection_rate,
         near_side=near,
-        warnings=tuple(check_capture_quality(quality)),
+        warnings=tuple(notes + check_capture_quality(quality)),
     )

@@ -63,6 +63,14 @@ class EventSettings:
     contact_height
         Initial contact is where the foot descends through this height above
         the stance's ground level.
+    to_sustain_s
+        The toes must keep moving faster than ``to_velocity`` for this long
+        after take-off: a swing lasts, while a landmark glitch where the feet
+        cross lasts a frame or two.
+    to_method
+        ``"velocity"`` (toes accelerating forward; side views) or
+        ``"height"`` (the foot rising through ``contact_height``; front and
+        rear views, where forward motion is along the camera axis).
     to_velocity
         Relative forward toe velocity (leg lengths/s) that marks the foot as
         moving off the ground.
@@ -74,7 +82,12 @@ class EventSettings:
     min_stance_s, max_stance_s
         Plausible contact durations; candidates outside are dropped.
     merge_gap_s
-        Candidates separated by less than this are one stance (noise).
+        Candidates separated by less than this are one stance: a real swing
+        lasts 0.3 s or more even in a sprint, so a shorter gap is landmark
+        jitter splitting one contact.
+    swing_height, landing_lookback_s
+        How far back before a candidate the landing is searched: while the
+        foot stays below this height, for at most this long.
     stance_velocity
         A stance candidate's toes also move less than this (leg lengths/s)
         relative to the ground; a swinging foot moves at about twice the
@@ -83,18 +96,22 @@ class EventSettings:
     """
 
     stance_height: float = 0.05
-    to_velocity: float = 1.5
-    ground_window_s: float = 2.5
-    ground_quantile: float = 95.0
+    to_velocity: float = 2.0
+    ground_window_s: float = 1.0
+    ground_quantile: float = 90.0
     min_stance_s: float = 0.06
     max_stance_s: float = 1.5
-    merge_gap_s: float = 0.06
+    merge_gap_s: float = 0.12
     stance_velocity: float = 3.0
+    swing_height: float = 0.08
+    to_sustain_s: float = 0.05
+    to_method: str = "velocity"
+    landing_lookback_s: float = 0.12
     contact_height: float = 0.02
 
-    def to_dict(self) -> dict[str, float]:
+    def to_dict(self) -> dict[str, float | str]:
         """Return the settings as a JSON-ready dict."""
-        return {key: float(value) for key, value in self.__dict__.items()}
+        return {k: v if isinstance(v, str) else float(v) for k, v in self.__dict__.items()}
 
 
 @dataclass(frozen=True)
@@ -224,30 +241,67 @@ def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> floa
     return float((level - intercept) / slope)
 
 
+def find_landing_search_start(
+    time_s: FloatArray, height: FloatArray, start: int, settings: EventSettings, floor: int = 0
+) -> int:
+    """First frame of the approach to a stance candidate that begins at ``start``.
+
+    Walks back from ``start`` while the foot stays below ``swing_height`` and
+    within ``landing_lookback_s``, never before ``floor`` (the end of the
+    previous contact): a foot that is already low but whose landmarks jitter
+    (the far foot, a heel strike) can touch down a few frames before the
+    candidate (low *and* still) begins.
+    """
+    first = start
+    while (
+        first > floor
+        and np.isfinite(height[first - 1])
+        and height[first - 1] < settings.swing_height
+        and time_s[start] - time_s[first - 1] <= settings.landing_lookback_s
+    ):
+        first -= 1
+    return first
+
+
 def time_initial_contact(
-    time_s: FloatArray, height: FloatArray, span: tuple[int, int], level: float
+    time_s: FloatArray,
+    height: FloatArray,
+    span: tuple[int, int],
+    level: float,
+    settings: EventSettings,
+    floor: int = 0,
 ) -> float:
     """Time the landing of a stance candidate ``span = (start, stop)``.
 
-    The landing is where the foot's height descends through ``level`` (the
-    stance's ground level plus ``contact_height``), linearly interpolated
-    between the two frames around the crossing.
+    The landing is the first time, within the approach found by
+    :func:`find_landing_search_start` and the candidate, that the foot's
+    height descends through ``level`` (the stance's ground level plus
+    ``contact_height``), linearly interpolated between the two frames around
+    the crossing.
 
     Returns NaN when the stance begins at the clip's start or the frame before
     the crossing is missing.
     """
     start, stop = span
-    inside = np.flatnonzero(height[start:stop] <= level)
+    first = find_landing_search_start(time_s, height, start, settings, floor)
+    inside = np.flatnonzero(height[first:stop] <= level)
     if inside.size == 0:
         return float("nan")
-    index = start + int(inside[0])
-    while index > 0 and height[index - 1] <= level:  # low but still moving: walk back
-        index -= 1
+    index = first + int(inside[0])
     if index == 0 or not np.isfinite(height[index - 1]):
         return float("nan")
     above, below = height[index - 1], height[index]
     frac = (above - level) / (above - below) if above != below else 0.0
     return float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))
+
+
+def _stays_above(
+    values: FloatArray, index: int, threshold: float, time_s: FloatArray, settings: EventSettings
+) -> bool:
+    """True when ``values`` stays at or above ``threshold`` for ``to_sustain_s`` from ``index``."""
+    end = np.searchsorted(time_s, time_s[index] + settings.to_sustain_s - 1e-9, side="left")
+    window = values[index : max(end, index + 2)]
+    return bool(np.all(np.nan_to_num(window, nan=-np.inf) >= threshold))
 
 
 def time_toe_off(
@@ -263,10 +317,16 @@ def time_toe_off(
     relative = velocity - stance_velocity
     middle = (start + stop) // 2
     threshold = settings.to_velocity
-    rising = np.flatnonzero((relative[start:-1] < threshold) & (relative[start + 1 :] >= threshold))
+    end = min(relative.size, int(np.searchsorted(time_s, time_s[stop - 1] + 0.3)) + 1)
+    rising = np.flatnonzero(
+        (relative[start : end - 1] < threshold) & (relative[start + 1 : end] >= threshold)
+    )
     if rising.size == 0:
         return float("nan")
     crosses = start + 1 + rising
+    crosses = crosses[[_stays_above(relative, c, threshold, time_s, settings) for c in crosses]]
+    if crosses.size == 0:
+        return float("nan")
     later = crosses[crosses >= middle]
     cross = int(later[0]) if later.size else int(crosses[-1])
     if cross >= relative.size - 1:
@@ -317,20 +377,69 @@ def detect_foot_contacts(
     still = np.abs(np.nan_to_num(velocity - ground_velocity, nan=np.inf)) < settings.stance_velocity
     runs = merge_runs(find_runs(low & still), time_s, settings.merge_gap_s)
     contacts = []
+    floor = 0
     for start, stop in runs:
         duration = time_s[stop - 1] - time_s[start]
         if duration < settings.min_stance_s or duration > settings.max_stance_s:
             continue
-        ground = float(np.nanmedian(height[start:stop]))
-        ic = time_initial_contact(time_s, height, (start, stop), ground + settings.contact_height)
-        to = time_toe_off(time_s, velocity, start, stop, settings)
-        if stop >= time_s.size:
-            to = float("nan")
-        conf = float(np.nanmean(confidence[start:stop])) if stop > start else 0.0
-        stance_velocity = float(np.nanmedian(velocity[start:stop]))
         contacts.append(
-            Contact(
-                side, ic, to, conf, stance_velocity, float(time_s[start]), float(time_s[stop - 1])
+            _measure_contact(
+                time_s, (height, velocity, confidence), (start, stop), floor, side, settings
             )
         )
+        floor = stop
     return contacts
+
+
+def time_lift_off(
+    time_s: FloatArray, height: FloatArray, span: tuple[int, int], level: float
+) -> float:
+    """Time the take-off of a stance as the foot rising through ``level``.
+
+    Used where the toes' forward velocity cannot be seen (front and rear
+    views): the last crossing upward through ``level`` after the candidate's
+    last frame below it, interpolated between frames.
+    """
+    start, stop = span
+    below = np.flatnonzero(height[start:stop] <= level)
+    if below.size == 0:
+        return float("nan")
+    index = start + int(below[-1])
+    while index + 1 < height.size and height[index + 1] <= level:
+        index += 1
+    if index + 1 >= height.size or not np.isfinite(height[index + 1]):
+        return float("nan")
+    low, high = height[index], height[index + 1]
+    frac = (level - low) / (high - low) if high != low else 0.0
+    return float(time_s[index] + frac * (time_s[index + 1] - time_s[index]))
+
+
+def _measure_contact(
+    time_s: FloatArray,
+    signals: tuple[FloatArray, FloatArray, FloatArray],
+    span: tuple[int, int],
+    floor: int,
+    side: str,
+    settings: EventSettings,
+) -> Contact:
+    """Time the landing and take-off of one stance candidate."""
+    height, velocity, confidence = signals
+    start, stop = span
+    ground = float(np.nanmedian(height[start:stop]))
+    level = ground + settings.contact_height
+    ic = time_initial_contact(time_s, height, span, level, settings, floor)
+    if settings.to_method == "height":
+        to = time_lift_off(time_s, height, span, level)
+    else:
+        to = time_toe_off(time_s, velocity, start, stop, settings)
+    if stop >= time_s.size or to <= ic:
+        to = float("nan")
+    return Contact(
+        side=side,
+        initial_contact_s=ic,
+        toe_off_s=to,
+        confidence=float(np.nanmean(confidence[start:stop])),
+        stance_velocity=float(np.nanmedian(velocity[start:stop])),
+        start_s=float(time_s[start]),
+        stop_s=float(time_s[stop - 1]),
+    )

@@ -81,17 +81,21 @@ def summarise(values: Sequence[float] | FloatArray, unit: str, min_n: int = 1) -
     return Metric(float(np.mean(array)), sd, int(array.size), unit)
 
 
-def compute_cadence(step_times_s: FloatArray) -> Metric:
-    """Cadence, steps per minute, from step times (``60 / mean step time``).
+def compute_cadence(stride_times_s: FloatArray) -> Metric:
+    """Cadence, steps per minute, from stride times (``120 / mean stride time``).
 
-    The SD is that of the per-step cadences.
+    A stride (one foot's contact to its next) holds two steps. Stride times
+    are used rather than step times because a constant timing offset of one
+    foot's events (the far foot, seen worse) cancels within a stride but not
+    within a step. The SD is that of the per-stride cadences.
     """
-    steps = np.asarray(step_times_s, dtype=float)
-    steps = steps[np.isfinite(steps) & (steps > 0)]
-    if steps.size < 2:
-        return missing("spm", f"needs at least 2 steps, got {steps.size}")
-    value = 60.0 / float(np.mean(steps))
-    return Metric(value, float(np.std(60.0 / steps, ddof=1)), int(steps.size), "spm")
+    strides = np.asarray(stride_times_s, dtype=float)
+    strides = strides[np.isfinite(strides) & (strides > 0)]
+    if strides.size < 1:
+        return missing("spm", "needs at least 1 complete stride, got 0")
+    value = 120.0 / float(np.mean(strides))
+    sd = float(np.std(120.0 / strides, ddof=1)) if strides.size > 1 else None
+    return Metric(value, sd, int(strides.size), "spm")
 
 
 def compute_contact_metrics(strides: Sequence[Stride]) -> dict[str, Metric]:

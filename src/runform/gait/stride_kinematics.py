@@ -107,13 +107,6 @@ def find_mid_stance(
     return 0.5 * (start_s + stop_s)
 
 
-def _sample(angles: xr.Dataset, names: list[str], when: float) -> dict[str, float]:
-    if not np.isfinite(when):
-        return dict.fromkeys(names, float("nan"))
-    sampled = sample_at_times(angles[names], np.array([when]))
-    return {name: float(sampled[name].values[0]) for name in names}
-
-
 def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tuple[float, float]:
     knee = angles[f"{side}_knee_flexion"]
     time = np.asarray(angles["time"], dtype=float)
@@ -146,18 +139,26 @@ def compute_stride_angles(
         ``{side: weight}`` of each leg in averages.
     """
     time = np.asarray(angles["time"], dtype=float)
-    rows = []
+    event_times = []
     for stride in strides:
-        side = stride.side
-        names = [f"{side}_{a}" for a in LEG_ANGLES] + ["trunk_lean"]
-        mid = find_mid_stance(time, ankle_ahead[side], stride.start_s, stride.toe_off_s)
+        mid = find_mid_stance(time, ankle_ahead[stride.side], stride.start_s, stride.toe_off_s)
         if not np.isfinite(stride.toe_off_s):
             mid = float("nan")
-        times = {"initial_contact": stride.start_s, "mid_stance": mid, "toe_off": stride.toe_off_s}
+        event_times.append(
+            {"initial_contact": stride.start_s, "mid_stance": mid, "toe_off": stride.toe_off_s}
+        )
+    flat = np.array([t for times in event_times for t in times.values()], dtype=float)
+    outside = float(time[0]) - 1e6 if time.size else -1e6  # sampled as NaN
+    sampled = sample_at_times(angles, np.nan_to_num(flat, nan=outside)) if flat.size else angles
+    columns = {name: np.asarray(sampled[name].values, dtype=float) for name in sampled.data_vars}
+    rows = []
+    for i, (stride, times) in enumerate(zip(strides, event_times, strict=True)):
+        side = stride.side
         values = {}
-        for event, when in times.items():
-            raw = _sample(angles, names, when)
-            values[event] = {k.removeprefix(f"{side}_"): v for k, v in raw.items()}
+        for j, event in enumerate(times):
+            k = 3 * i + j
+            names = {name: f"{side}_{name}" for name in LEG_ANGLES} | {"trunk_lean": "trunk_lean"}
+            values[event] = {name: float(columns[key][k]) for name, key in names.items()}
         peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
         times["max_knee_flexion_swing"] = peak_t
         values["max_knee_flexion_swing"] = {"knee_flexion": peak}
@@ -177,16 +178,15 @@ def compute_cycle_curves(
     time = np.asarray(angles["time"], dtype=float)
     curves: dict[str, dict[str, tuple[FloatArray, FloatArray]]] = {}
     for side in ("left", "right"):
-        own = [s for s in strides if s.side == side]
+        own = {(s.start_s, s.end_s) for s in strides if s.side == side}
         if not own:
             continue
-        bounds = [(s.start_s, s.end_s) for s in own]
+        bounds = np.array(sorted({t for pair in own for t in pair}))
+        keep = [i for i in range(bounds.size - 1) if (bounds[i], bounds[i + 1]) in own]
         curves[side] = {}
         for angle in [*LEG_ANGLES, "trunk_lean"]:
             name = angle if angle == "trunk_lean" else f"{side}_{angle}"
             values = np.asarray(angles[name].values, dtype=float)
-            cycles = np.vstack(
-                [normalise_to_cycle(values, time, np.array(b), n_points) for b in bounds]
-            )
+            cycles = normalise_to_cycle(values, time, bounds, n_points)[keep]
             curves[side][angle] = summarise_cycles(cycles)
     return curves

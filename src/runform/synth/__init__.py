@@ -2,8 +2,9 @@
 
 The synthetic runner is the project's main test instrument. A
 :class:`RunnerParams` describes the technique (cadence, duty factor,
-landing, lean, pull, arm swing), the setting (treadmill or overground,
-direction) and the footage (frame rate, size, duration, seed).
+landing, lean, pull, arm swing), the setting (overground, treadmill or a
+tracking shot; direction) and the footage (frame rate, size, duration,
+seed).
 :func:`compute_truth` gives the exact keypoints, gait events and angles;
 :func:`render_frame` draws a frame MediaPipe can detect;
 :func:`write_synthetic_clip` writes the MP4 and its truth JSON.

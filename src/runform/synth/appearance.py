@@ -50,7 +50,7 @@ class Appearance:
         Body and clothing colours.
     background
         Name of the background style: ``"track"``, ``"road"`` or ``"park"``
-        overground, ``"gym"`` on a treadmill.
+        overground (static camera or tracking shot), ``"gym"`` on a treadmill.
     tint
         A small colour cast for the background.
     far_side_shade
@@ -87,7 +87,8 @@ def choose_appearance(seed: int, setting: str) -> Appearance:
     seed
         Rendering seed (non-negative int).
     setting
-        ``"overground"`` or ``"treadmill"``.
+        ``"overground"``, ``"tracking"`` (same looks as overground) or
+        ``"treadmill"``.
 
     Returns
     -------

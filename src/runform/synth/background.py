@@ -2,12 +2,17 @@
 
 The static part of a scene is rendered once per clip
 (:func:`render_background`); the treadmill belt, whose markings move
-backwards at belt speed, and the contact shadows are drawn per frame.
+backwards at belt speed, and the contact shadows are drawn per frame. For a
+tracking shot the background is rendered as a wider panorama, and each
+frame shows the window of it that the panning camera sees
+(:func:`sample_panorama`).
 Images are float32 RGB in 0–1, pixel coordinates as in
 :mod:`runform.synth.paint`.
 """
 
 from __future__ import annotations
+
+import math
 
 import cv2
 import numpy as np
@@ -17,7 +22,13 @@ from runform.synth.appearance import Appearance
 from runform.synth.camera import Camera
 from runform.synth.paint import Image, paint_polygon, paint_shadow
 
-__all__ = ["compute_treadmill_geometry", "draw_belt", "draw_shadows", "render_background"]
+__all__ = [
+    "compute_treadmill_geometry",
+    "draw_belt",
+    "draw_shadows",
+    "render_background",
+    "sample_panorama",
+]
 
 FloatArray = NDArray[np.float64]
 
@@ -224,6 +235,56 @@ def render_background(camera: Camera, look: Appearance, seed: int, pelvis_x_px: 
         _outdoor(img, rng, camera, look)
     img *= np.asarray(look.tint, np.float32)
     return np.clip(img, 0.0, 1.0)
+
+
+def _reflect_columns(columns: NDArray[np.int64], width: int) -> NDArray[np.int64]:
+    """Fold column indices into ``[0, width)`` by mirroring at both ends."""
+    folded = np.mod(columns, 2 * width)
+    return np.where(folded < width, folded, 2 * width - 1 - folded)
+
+
+#: Columns of context each side of the window for the interpolation kernel.
+_KERNEL_REACH = 4
+
+
+def sample_panorama(panorama: Image, left_px: float, width_px: int) -> Image:
+    """Cut the window a panning camera sees out of a wider background.
+
+    Parameters
+    ----------
+    panorama
+        ``H×P×3`` float32 RGB background, wider than the frame.
+    left_px
+        Panorama column (pixel-centre coordinates, may be fractional) shown
+        at the frame's first column. A fractional part is applied with
+        Lanczos interpolation (nearly linear phase, so the content moves by
+        the change of ``left_px`` between frames to within a few hundredths
+        of a pixel). Columns beyond the panorama are mirrored back into it.
+    width_px
+        Frame width, pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``H×width_px×3`` float32 RGB, a new array.
+    """
+    base = math.floor(left_px)
+    frac = left_px - base
+    if frac == 0.0:
+        columns = _reflect_columns(base + np.arange(width_px), panorama.shape[1])
+        return np.ascontiguousarray(panorama[:, columns])
+    reach = _KERNEL_REACH
+    columns = _reflect_columns(base - reach + np.arange(width_px + 2 * reach), panorama.shape[1])
+    strip = np.ascontiguousarray(panorama[:, columns])
+    shift = np.array([[1.0, 0.0, -(reach + frac)], [0.0, 1.0, 0.0]], dtype=np.float64)
+    out = cv2.warpAffine(
+        strip,
+        shift,
+        (width_px, panorama.shape[0]),
+        flags=cv2.INTER_LANCZOS4,
+        borderMode=cv2.BORDER_REFLECT,
+    )
+    return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float32)
 
 
 def draw_belt(canvas: Image, camera: Camera, pelvis_x_px: float, belt_offset_m: float) -> None:

@@ -3,7 +3,8 @@
 Pure functions, no pixels drawn: for any time ``t`` (seconds) they give the
 2D positions of all 33 BlazePose keypoints, first in the world (metres,
 ``x`` along the direction of travel, ``y`` up, ground at ``y = 0``) and then
-in image pixels through a static orthographic side-view camera.
+in image pixels through an orthographic side-view camera: static, or for a
+tracking shot panning to follow the runner.
 
 The legs and pelvis come from :mod:`runform.synth.gait`; this module adds the
 trunk (constant lean), the head and face in profile, arm swing opposite to
@@ -67,8 +68,12 @@ _DRAW_PAD = 0.10
 #: Fewest strides an overground crossing must show before the frame shrinks
 #: the runner.
 _MIN_CROSSING_STRIDES = 2.0
-#: Default treadmill clip length, seconds.
+#: Default treadmill and tracking-shot clip length, seconds.
 _TREADMILL_DURATION_S = 5.0
+#: Tracking shot: range of the pan error's frequency, hertz, and of its
+#: amplitude as a fraction of ``params.pan_jitter_frac``.
+_JITTER_HZ = (0.2, 0.4)
+_JITTER_AMPLITUDE = (0.5, 1.0)
 
 
 def compute_frame_times(fps: Fraction, duration_s: float) -> FloatArray:
@@ -201,13 +206,13 @@ def compute_body_keypoints(t: ArrayLike, plan: GaitPlan, params: RunnerParams) -
 def compute_world_keypoints(t: ArrayLike, plan: GaitPlan, params: RunnerParams) -> FloatArray:
     """All 33 keypoints in the world frame, metres, shape ``(N, 33, 2)``.
 
-    Overground the pelvis moves at ``speed_mps`` from ``x = 0`` at ``t = 0``;
-    on a treadmill it stays at ``x = 0`` and the stance foot moves backwards
-    at belt speed.
+    Overground (static camera or tracking shot) the pelvis moves at
+    ``speed_mps`` from ``x = 0`` at ``t = 0``; on a treadmill it stays at
+    ``x = 0`` and the stance foot moves backwards at belt speed.
     """
     times = np.atleast_1d(np.asarray(t, dtype=float))
     points = compute_body_keypoints(times, plan, params)
-    if params.setting == "overground":
+    if params.setting != "treadmill":
         points[..., 0] += params.speed_mps * times[:, None]
     return points
 
@@ -219,14 +224,29 @@ def _body_extent(plan: GaitPlan, params: RunnerParams) -> tuple[float, float]:
     return float(x.min()), float(x.max())
 
 
+def _pan_jitter(params: RunnerParams, facing: int) -> tuple[float, float, float]:
+    """Amplitude (px, signed by facing), frequency (Hz) and phase of the pan error."""
+    if params.setting != "tracking" or params.pan_jitter_frac == 0.0:
+        return 0.0, 0.0, 0.0
+    rng = np.random.default_rng([params.seed, 11])
+    amplitude = params.pan_jitter_frac * params.width_px * float(rng.uniform(*_JITTER_AMPLITUDE))
+    hz = float(rng.uniform(*_JITTER_HZ))
+    phase = float(rng.uniform(0.0, 2.0 * math.pi))
+    return facing * amplitude, hz, phase
+
+
 def plan_camera(params: RunnerParams, plan: GaitPlan) -> tuple[Camera, float]:
     """Choose the camera and the clip duration.
 
     The runner's standing height fills ``figure_height_frac`` of the frame
     height, unless the frame is too narrow: overground, to show at least two
-    strides crossing; on a treadmill, to fit the body. Overground the runner
-    starts fully inside the frame at one edge; the default duration ends when
-    the body reaches the other edge.
+    strides crossing; on a treadmill or in a tracking shot, to fit the body
+    (and, tracking, its drift off centre). Overground the runner starts fully
+    inside the frame at one edge; the default duration ends when the body
+    reaches the other edge. On a treadmill and in a tracking shot the body is
+    centred; the tracking camera pans at the running speed
+    (``pan_px_per_s = -facing * speed * scale``) plus a small smooth pan
+    error drawn from the seed.
 
     Parameters
     ----------
@@ -249,6 +269,8 @@ def plan_camera(params: RunnerParams, plan: GaitPlan) -> tuple[Camera, float]:
     span = hi - lo + 2.0 * pad
     margin = 0.02 * width
     scale = params.figure_height_frac * height / body_m
+    facing = 1 if params.direction == "right" else -1
+    jitter_px, jitter_hz, jitter_phase = _pan_jitter(params, facing)
     if params.setting == "overground":
         travel = _MIN_CROSSING_STRIDES * params.speed_mps * plan.timing.stride_s
         scale = min(scale, (width - 2.0 * margin) / (span + travel))
@@ -256,13 +278,15 @@ def plan_camera(params: RunnerParams, plan: GaitPlan) -> tuple[Camera, float]:
         crossing = (width - 2.0 * margin - span * scale) / (params.speed_mps * scale)
         duration = params.duration_s or crossing
     else:
-        scale = min(scale, 0.96 * width / span)
+        scale = min(scale, 0.96 * (width - 2.0 * abs(jitter_px)) / span)
         start = 0.5 * width - 0.5 * (lo + hi) * scale
         duration = params.duration_s or _TREADMILL_DURATION_S
     ground = min(0.5 * height + 0.5 * scale * body_m + 0.04 * height, 0.97 * height)
-    facing = 1 if params.direction == "right" else -1
     origin = start if facing == 1 else width - start
-    camera = Camera(scale, ground, origin, facing, width, height)
+    pan = -facing * params.speed_mps * scale if params.setting == "tracking" else 0.0
+    camera = Camera(
+        scale, ground, origin, facing, width, height, pan, jitter_px, jitter_hz, jitter_phase
+    )
     return camera, float(duration)
 
 
@@ -463,7 +487,7 @@ def compute_truth(params: RunnerParams) -> SyntheticTruth:
     return SyntheticTruth(
         params=params,
         frame_times_s=times,
-        keypoints_px=project_to_pixels(world, camera),
+        keypoints_px=project_to_pixels(world, camera, times),
         keypoints_world_m=world,
         camera=camera,
         near_side="right" if params.direction == "right" else "left",

@@ -2,7 +2,7 @@
 
 :class:`RunnerParams` describes one synthetic clip: the running technique
 (cadence, duty factor, landing, lean, pull, arm swing), the setting
-(treadmill or overground, direction of travel) and the footage (frame rate,
+(overground, treadmill or a tracking shot; direction of travel) and the footage (frame rate,
 frame size, duration, rendering seed). Every field carries its unit in its
 name or docstring. Constructing one validates ranges and checks that the
 requested gait is geometrically possible for the leg (see
@@ -43,7 +43,7 @@ __all__ = [
 
 FootStrike = Literal["heel", "midfoot", "forefoot"]
 Direction = Literal["right", "left"]
-Setting = Literal["treadmill", "overground"]
+Setting = Literal["treadmill", "overground", "tracking"]
 
 #: Foot angle to the ground at initial contact for each landing style, in
 #: degrees (positive lifts the toes).
@@ -68,6 +68,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "body_height_cm": (120.0, 220.0),
     "figure_height_frac": (0.15, 0.90),
     "first_contact_phase": (0.0, 1.0),
+    "pan_jitter_frac": (0.0, 0.10),
 }
 
 #: Foot-angle bounds for each landing style, in degrees.
@@ -153,9 +154,12 @@ class RunnerParams:
         ``"right"`` or ``"left"``: the on-screen direction the runner faces
         and moves. Facing right the camera sees the runner's right side.
     setting
-        ``"overground"`` (static camera, runner crosses the frame) or
-        ``"treadmill"`` (runner stays centred, the belt moves backwards at
-        ``speed_mps``).
+        ``"overground"`` (static camera, runner crosses the frame),
+        ``"treadmill"`` (static camera, runner stays centred, the belt moves
+        backwards at ``speed_mps``) or ``"tracking"`` (overground runner
+        filmed by a camera that pans to keep the pelvis centred: the runner
+        stays near the middle of the frame while the ground and background
+        scroll backwards at ``speed_mps``).
     body_height_cm
         Standing height, cm; all segment lengths scale with it.
     fps
@@ -166,7 +170,7 @@ class RunnerParams:
         Frame size in pixels; any size from 64 up (odd sizes allowed).
     duration_s
         Clip length in seconds. ``None`` means: overground, the time the
-        runner takes to cross the frame; treadmill, 5 s. An overground clip
+        runner takes to cross the frame; treadmill and tracking, 5 s. An overground clip
         longer than the crossing shows the runner leaving the frame.
     figure_height_frac
         Standing height of the runner on screen as a fraction of the frame
@@ -175,9 +179,15 @@ class RunnerParams:
     first_contact_phase
         Time of the right foot's first initial contact, as a fraction of a
         stride after the start of the clip, in [0, 1).
+    pan_jitter_frac
+        Tracking shot only: the largest pan error of the following camera
+        (the runner drifts smoothly off centre and back, a sinusoid of
+        0.5–1 times this amplitude), as a fraction of the frame width,
+        0–0.10; 0 locks the pelvis exactly on the frame centre.
     seed
-        Rendering seed: skin tone, clothing, background texture. It does not
-        change the kinematics or the ground truth.
+        Rendering seed: skin tone, clothing, background texture, and in a
+        tracking shot the amplitude, frequency and phase of the pan error.
+        It does not change the world kinematics, the events or the angles.
     """
 
     cadence_spm: float = 180.0
@@ -203,6 +213,7 @@ class RunnerParams:
     duration_s: float | None = None
     figure_height_frac: float = 0.55
     first_contact_phase: float = 0.25
+    pan_jitter_frac: float = 0.02
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -351,6 +362,7 @@ def _build_presets() -> dict[str, RunnerParams]:
             seed=7,
         ),
         "high_fps": pose.with_overrides(fps=Fraction(240), duration_s=1.5, seed=8),
+        "tracking_shot": pose.with_overrides(setting="tracking", duration_s=4.0, seed=9),
     }
 
 
@@ -386,4 +398,7 @@ PRESETS: Mapping[str, RunnerParams] = MappingProxyType(_build_presets())
 * ``heel_striker_treadmill``: ``heel_striker`` on a treadmill, facing left.
 * ``ntsc_portrait``: treadmill, 30000/1001 fps, odd portrait frame 411×731.
 * ``high_fps``: ``pose_runner`` at 240 fps (1.5 s).
+* ``tracking_shot``: ``pose_runner`` overground filmed by a camera panning
+  to follow it (4 s): the runner stays near the frame centre, the
+  background scrolls backwards at 2.8 m/s.
 """

@@ -4,12 +4,15 @@
 keypoint pixels of that frame: background, treadmill belt (moving at belt
 speed), contact shadows and a shaded, clothed figure whose joint centres sit
 exactly on the keypoints. The per-clip constants (camera, colours, static
-background) are gathered in a :class:`Scene`; pass one to avoid rebuilding
-it for every frame.
+background, or for a tracking shot a background panorama the camera pans
+across) are gathered in a :class:`Scene`; pass one to avoid rebuilding it
+for every frame.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,16 +25,21 @@ from runform.synth.background import (
     draw_belt,
     draw_shadows,
     render_background,
+    sample_panorama,
 )
 from runform.synth.body import BodyDimensions
 from runform.synth.camera import Camera
 from runform.synth.figure import View, draw_runner
 from runform.synth.gait import plan_gait
-from runform.synth.kinematics import plan_camera
+from runform.synth.kinematics import compute_frame_times, plan_camera
 from runform.synth.params import RunnerParams
 from runform.synth.truth import SyntheticTruth
 
 __all__ = ["Scene", "build_scene", "render_frame", "render_frames"]
+
+#: Largest background panorama of a tracking shot, pixels (H×P); wider pans
+#: reuse it mirrored.
+_PANORAMA_MAX_PIXELS = 6_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,9 +57,13 @@ class Scene:
     appearance
         Colours.
     background
-        Static background, ``H×W×3`` float32 RGB 0–1 (read-only).
+        Static background, ``H×W×3`` float32 RGB 0–1 (read-only); for a
+        panning camera a wider ``H×P×3`` panorama.
     treadmill_pelvis_x_px
         Pelvis column on a treadmill (where the deck is drawn).
+    panorama_left_px
+        Panning camera: panorama column shown at the frame's first column at
+        ``t = 0``; 0 for a static camera.
     """
 
     params: RunnerParams
@@ -60,6 +72,28 @@ class Scene:
     appearance: Appearance
     background: NDArray[np.float32]
     treadmill_pelvis_x_px: float
+    panorama_left_px: float = 0.0
+
+    def background_at(self, time_s: float) -> NDArray[np.float32]:
+        """Return the background seen at ``time_s`` (a new ``H×W×3`` float32 array).
+
+        Parameters
+        ----------
+        time_s
+            Clip time, seconds.
+
+        Returns
+        -------
+        numpy.ndarray
+            A copy of the static background, or for a panning camera the
+            window of the panorama it sees: world-fixed content sits
+            ``camera.pan_offset_px(time_s)`` pixels (image ``x``) from where
+            it was at ``t = 0``.
+        """
+        if self.camera.is_static:
+            return self.background.copy()
+        left = self.panorama_left_px - float(self.camera.pan_offset_px(time_s))
+        return sample_panorama(self.background, left, self.camera.width_px)
 
 
 def build_scene(params: RunnerParams) -> Scene:
@@ -76,12 +110,34 @@ def build_scene(params: RunnerParams) -> Scene:
         Camera, colours and the pre-rendered static background.
     """
     plan = plan_gait(params)
-    camera, _ = plan_camera(params, plan)
+    camera, duration = plan_camera(params, plan)
     look = choose_appearance(params.seed, params.setting)
     pelvis_x = camera.origin_x_px
-    background = render_background(camera, look, params.seed, pelvis_x)
+    left = 0.0
+    if camera.is_static:
+        background = render_background(camera, look, params.seed, pelvis_x)
+    else:
+        offsets = camera.pan_offset_px(compute_frame_times(params.frame_rate, duration))
+        width, left = _panorama_extent(camera, offsets)
+        wide = dataclasses.replace(camera, width_px=width)
+        background = render_background(wide, look, params.seed, pelvis_x)
     background.flags.writeable = False
-    return Scene(params, camera, plan.body, look, background, pelvis_x)
+    return Scene(params, camera, plan.body, look, background, pelvis_x, left)
+
+
+def _panorama_extent(camera: Camera, offsets_px: NDArray[np.float64]) -> tuple[int, float]:
+    """Width of a panning camera's panorama and its column at the frame's left edge at t=0.
+
+    Frame column ``u`` at a time with pan offset ``d`` shows panorama column
+    ``u + left - d``; the panorama covers every frame of the clip (plus one
+    column for interpolation) unless that exceeds ``_PANORAMA_MAX_PIXELS``.
+    """
+    high = max(float(offsets_px.max()), 0.0)
+    low = min(float(offsets_px.min()), 0.0)
+    left = float(math.ceil(high))
+    needed = camera.width_px + math.ceil(left - low) + 2
+    cap = max(camera.width_px + 2, _PANORAMA_MAX_PIXELS // camera.height_px)
+    return min(needed, cap), left
 
 
 def render_frame(
@@ -101,7 +157,8 @@ def render_frame(
     params
         Runner parameters (frame size, setting, seed, body height).
     time_s
-        Frame time; moves the treadmill belt markings.
+        Frame time, seconds; moves the treadmill belt markings, and for a
+        tracking shot the background under the panning camera.
     scene
         Pre-built :func:`build_scene` result for ``params`` (faster).
 
@@ -114,7 +171,7 @@ def render_frame(
     kp = np.asarray(keypoints_px, dtype=float)
     if kp.shape != (len(KEYPOINT_INDEX), 2):
         raise ValueError(f"expected keypoints of shape (33, 2), got {kp.shape}")
-    canvas = sc.background.copy()
+    canvas = sc.background_at(time_s)
     cam = sc.camera
     pelvis_x = 0.5 * float(kp[KEYPOINT_INDEX["left_hip"], 0] + kp[KEYPOINT_INDEX["right_hip"], 0])
     if params.setting == "treadmill":
