@@ -44,7 +44,8 @@ def main() -> None:
         analyze_gait(poses)
         times.append(time.perf_counter() - start)
     n = poses.sizes["time"]
-    print(f"analyze_gait: {n} frames ({args.seconds:g} s at {args.fps:g} fps): best {min(times):.3f} s")
+    clip = f"{n} frames ({args.seconds:g} s at {args.fps:g} fps)"
+    print(f"analyze_gait: {clip}: best {min(times):.3f} s")
 
 
 if __name__ == "__main__":

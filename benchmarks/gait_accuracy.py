@@ -155,7 +155,8 @@ def evaluate(name: str, poses_path: Path, truth: SyntheticTruth) -> Row:
 def to_markdown(rows: list[Row]) -> str:
     """Render the rows as a Markdown table."""
     head = (
-        "| case | fps | setting found | strides | cadence err % | IC err frames: median abs (signed) "
+        "| case | fps | setting found | strides | cadence err % "
+        "| IC err frames: median abs (signed) "
         "| TO err frames: median abs (signed) | missed events | GCT err ms | knee@IC err ° "
         "| trunk lean err ° |\n|---|---|---|---|---|---|---|---|---|---|---|\n"
     )

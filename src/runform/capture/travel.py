@@ -68,7 +68,7 @@ def find_travel_segments(
     min_speed: float = 0.5,
     min_duration_s: float = 1.0,
 ) -> list[TravelSegment]:
-    """Runs of at least ``min_duration_s`` with the hips moving one way.
+    """Find the runs of at least ``min_duration_s`` with the hips moving one way.
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def find_travel_segments(
 def choose_single_direction_span(
     segments: list[TravelSegment], facing: FloatArray | None = None
 ) -> tuple[int, int] | None:
-    """The frames ``(start, stop)`` to analyse when the runner turns, else ``None``.
+    """Choose the frames ``(start, stop)`` to analyse when the runner turns, else ``None``.
 
     Only when segments of both directions exist. Segments in which the
     person faces the way they travel are preferred (someone may walk back

@@ -14,7 +14,6 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from runform.capture.quality import CaptureWarning, QualityInputs, check_capture_quality
-from runform.capture.travel import choose_single_direction_span, find_travel_segments
 from runform.capture.scale import (
     LEG_FRACTION_OF_HEIGHT,
     Scale,
@@ -27,12 +26,13 @@ from runform.capture.setting import (
     classify_activity,
     classify_setting,
 )
+from runform.capture.travel import choose_single_direction_span, find_travel_segments
 from runform.capture.view import (
     Classified,
-    compute_facing,
     classify_depth_direction,
     classify_side_direction,
     classify_view,
+    compute_facing,
 )
 from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.com import compute_center_of_mass

@@ -298,7 +298,7 @@ def time_initial_contact(
 def _stays_above(
     values: FloatArray, index: int, threshold: float, time_s: FloatArray, settings: EventSettings
 ) -> bool:
-    """True when ``values`` stays at or above ``threshold`` for ``to_sustain_s`` from ``index``."""
+    """Tell whether ``values`` stays at or above ``threshold`` for ``to_sustain_s``."""
     end = np.searchsorted(time_s, time_s[index] + settings.to_sustain_s - 1e-9, side="left")
     window = values[index : max(end, index + 2)]
     return bool(np.all(np.nan_to_num(window, nan=-np.inf) >= threshold))
@@ -324,7 +324,9 @@ def time_toe_off(
     if rising.size == 0:
         return float("nan")
     crosses = start + 1 + rising
-    crosses = crosses[[_stays_above(relative, c, threshold, time_s, settings) for c in crosses]]
+    crosses = crosses[
+        [_stays_above(relative, int(c), threshold, time_s, settings) for c in crosses]
+    ]
     if crosses.size == 0:
         return float("nan")
     later = crosses[crosses >= middle]
