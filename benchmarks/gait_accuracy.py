@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from runform.gait.analyze import analyze_gait
+from runform.io.camera_motion import measure_camera_motion
 from runform.io.poses import load_poses
 from runform.pose.extract import ExtractionSettings, extract_poses
 from runform.pose.models import resolve_model
@@ -51,6 +52,10 @@ def build_cases() -> dict[str, RunnerParams]:
         "heel_striker_treadmill_left_60": PRESETS["heel_striker_treadmill"],
         "portrait_treadmill_29.97": PRESETS["ntsc_portrait"],
         "high_fps_240": PRESETS["high_fps"],
+        "tracking_right_60": PRESETS["tracking_shot"],
+        "tracking_left_30": PRESETS["tracking_shot"].with_overrides(
+            direction="left", fps=Fraction(30), seed=21
+        ),
     }
 
 
@@ -110,8 +115,9 @@ class Row:
 def evaluate(name: str, poses_path: Path, truth: SyntheticTruth) -> Row:
     """Compare the analysis of one case with its truth."""
     ds = load_poses(poses_path)
+    motion = measure_camera_motion(poses_path.parent / f"{name}.mp4", ds)
     start = time.perf_counter()
-    result = analyze_gait(ds, height_cm=truth.params.body_height_cm)
+    result = analyze_gait(ds, height_cm=truth.params.body_height_cm, camera_motion=motion)
     elapsed = time.perf_counter() - start
     fps = float(truth.fps)
     first, last = float(ds.time.values[0]), float(ds.time.values[-1])

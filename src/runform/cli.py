@@ -190,6 +190,18 @@ def _load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, b
         )
 
 
+def _sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
+    """Background motion over a few seconds in the middle of the clip (cheap, low-res)."""
+    from runform.io.camera_motion import measure_camera_motion
+
+    time = poses["time"].values
+    if time.size < 3:
+        return None
+    middle = 0.5 * (time[0] + time[-1])
+    window = poses.isel(time=(time >= middle - 2.0) & (time <= middle + 2.0))
+    return measure_camera_motion(video, window, slowmo=slowmo)
+
+
 def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
     import json
 
@@ -201,7 +213,12 @@ def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
     out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-gait")
     _check_output_folder(out)
     poses, _cached = _load_or_extract(args, console)
-    result = analyze_gait(poses, height_cm=args.height_cm, setting=args.setting)
+    motion = None
+    if Path(args.video).suffix != ".nc" and args.setting == "auto":
+        motion = _sample_camera_motion(args.video, poses, args.slowmo)
+    result = analyze_gait(
+        poses, height_cm=args.height_cm, setting=args.setting, camera_motion=motion
+    )
     data = result.to_dict()
     written = [save_json(data, out / "gait.json")]
     if Path(args.video).suffix != ".nc":

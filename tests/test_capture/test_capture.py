@@ -100,3 +100,11 @@ def test_quality_warnings():
         "low_confidence",
         "non_sagittal_view",
     }
+
+
+def test_slow_motion_warning_for_implausibly_slow_running():
+    slow = QualityInputs(60, 1080, 700, 8, 0.9, 1.0, "side", "running", 70.0)
+    warning = next(w for w in check_capture_quality(slow) if w.code == "possible_slow_motion")
+    assert "--slowmo" in warning.message and "2.4" in warning.message
+    walking = QualityInputs(60, 1080, 700, 8, 0.9, 1.0, "side", "walking", 100.0)
+    assert "possible_slow_motion" not in {w.code for w in check_capture_quality(walking)}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 import pytest
 
+from runform.io.camera_motion import estimate_background_shift
 from runform.skeleton import KEYPOINT_INDEX as K
 from runform.synth import (
     PRESETS,
@@ -18,6 +18,7 @@ from runform.synth import (
     render_frame,
 )
 from runform.synth import render as render_module
+from runform.synth.background import sample_panorama
 
 
 def tracking(**kw):
@@ -121,8 +122,8 @@ def test_truth_json_round_trip_keeps_the_pan(tmp_path):
 
 def _shift_x(previous, current):
     """Phase-correlation shift (px, x right) of ``current`` relative to ``previous``."""
-    window = cv2.createHanningWindow(previous.shape[::-1], cv2.CV_64F)
-    (dx, _dy), _ = cv2.phaseCorrelate(previous, current, window)
+    # cv2.phaseCorrelate's centroid is biased up to 0.3 px on these fine textures
+    dx, _dy = estimate_background_shift(previous, current, None)
     return dx
 
 
@@ -148,7 +149,7 @@ def test_background_scrolls_backwards_at_the_running_speed(seed):
         shift = _shift_x(frames[i - 1][rows], frames[i][rows])
         exact = float(cam.pan_offset_px(truth.frame_times_s[i]))
         exact -= float(cam.pan_offset_px(truth.frame_times_s[i - 1]))
-        assert shift == pytest.approx(exact, abs=0.25)
+        assert shift == pytest.approx(exact, abs=0.15)
         assert shift == pytest.approx(nominal, rel=0.15)
     # the scene left of the runner, above the ground (buildings or trees), moves too
     top = slice(0, int(cam.ground_y_px - 0.6 * cam.scale_px_per_m))
@@ -160,16 +161,18 @@ def test_background_scrolls_backwards_at_the_running_speed(seed):
 def test_background_window_moves_by_the_pan_offset():
     params = tracking(duration_s=0.5)
     scene = build_scene(params)
-    a = scene.background_at(0.0)
     later = 0.25
-    b = scene.background_at(later)
+    a, b = scene.background_at(0.0), scene.background_at(later)
     offset = float(scene.camera.pan_offset_px(later))
-    whole = round(offset)
-    # content moved by `offset`: b[:, u] == a[:, u - offset] (within interpolation)
-    if abs(offset - whole) < 1e-6:
-        np.testing.assert_allclose(b[:, : whole or None], a[:, -whole:], atol=1e-6)
+    assert offset < -50  # panning right: the background moved left
     shift = _shift_x(_gray(a), _gray(b))
-    assert shift == pytest.approx(offset, abs=0.3)
+    assert shift == pytest.approx(offset, abs=0.1)
+    # a whole-pixel pan moves the panorama window without interpolation
+    left = scene.panorama_left_px
+    np.testing.assert_array_equal(
+        scene.background_at(0.0)[:, 3:],
+        sample_panorama(scene.background, left + 3, params.width_px)[:, :-3],
+    )
 
 
 def test_static_settings_keep_a_static_background():

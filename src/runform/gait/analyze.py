@@ -135,13 +135,26 @@ def _measure_motion(
 ) -> MotionEvidence:
     time = np.asarray(position["time"], dtype=float)
     hip_x = _hip_centre(position)[:, 0] / leg_px
-    slides = [abs(c.stance_velocity) for c in contacts if np.isfinite(c.stance_velocity)]
+    complete = [c for c in contacts if np.isfinite(c.contact_s)] or contacts
+    slides = [abs(c.stance_velocity) for c in complete if np.isfinite(c.stance_velocity)]
     growth = float(direction.evidence.get("size_growth_per_s", 0.0))
     return MotionEvidence(
         travel_speed=_robust_speed(time, hip_x),
         stance_foot_speed=float(np.median(slides)) if slides else float("nan"),
         size_growth_per_s=growth,
     )
+
+
+def _camera_speed(camera_motion: xr.DataArray | None, leg_px: FloatArray) -> float:
+    """Median horizontal background speed, leg lengths/s (NaN when not measured)."""
+    if camera_motion is None:
+        return float("nan")
+    speed = np.abs(np.asarray(camera_motion.sel(space="x"), dtype=float))
+    speed = speed[np.isfinite(speed)]
+    leg = float(np.nanmedian(leg_px))
+    if speed.size < 3 or not np.isfinite(leg) or leg <= 0:
+        return float("nan")
+    return float(np.median(speed)) / leg
 
 
 def _ankle_ahead(
@@ -327,6 +340,7 @@ def analyze_gait(
     setting: str = "auto",
     individual: str | None = None,
     settings: GaitSettings | None = None,
+    camera_motion: xr.DataArray | None = None,
 ) -> GaitAnalysis:
     """Analyse the running (or walking) in a poses dataset.
 
@@ -343,6 +357,11 @@ def analyze_gait(
         Which individual to analyse (default: the first).
     settings
         Analysis parameters.
+    camera_motion
+        Background velocity in the image (dims ``time, space``, px/s; from
+        :func:`runform.io.camera_motion.measure_camera_motion`), any subset
+        of the clip's times. It tells a tracking camera from a treadmill;
+        without it a still runner with sliding feet is taken for a treadmill.
 
     Returns
     -------
@@ -374,6 +393,7 @@ def analyze_gait(
     contacts = _detect_contacts(ds, leg_px, sign, settings, view.label)
     strides = build_strides(contacts)
     motion = _measure_motion(position, contacts, leg_px, direction)
+    motion = replace(motion, camera_speed=_camera_speed(camera_motion, leg_px))
     found_setting = classify_setting(view.label, motion)
     if setting != "auto":
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})

@@ -71,6 +71,8 @@ class EventSettings:
         ``"velocity"`` (toes accelerating forward; side views) or
         ``"height"`` (the foot rising through ``contact_height``; front and
         rear views, where forward motion is along the camera axis).
+    to_backtrack_s
+        The extrapolation back from the crossing stops this far back.
     to_velocity
         Relative forward toe velocity (leg lengths/s) that marks the foot as
         moving off the ground.
@@ -106,6 +108,7 @@ class EventSettings:
     swing_height: float = 0.08
     to_sustain_s: float = 0.05
     to_method: str = "velocity"
+    to_backtrack_s: float = 0.06
     landing_lookback_s: float = 0.12
     contact_height: float = 0.02
 
@@ -131,7 +134,8 @@ class Contact:
     confidence
         0-1: mean landmark confidence of the foot during the contact.
     stance_velocity
-        Median forward velocity of the toes in the image during the stance,
+        Median forward velocity of the toes in the image over the middle half
+        of the stance,
         leg lengths per second: about 0 for a static camera overground,
         minus the belt speed on a treadmill.
     start_s, stop_s
@@ -337,7 +341,8 @@ def time_toe_off(
     found = intersect_line(time_s[idx], relative[idx], 0.0)
     if not np.isfinite(found):
         return float(time_s[cross])
-    return float(np.clip(found, time_s[max(start, cross - 3)], time_s[cross]))
+    earliest = max(time_s[start], time_s[cross] - settings.to_backtrack_s)
+    return float(np.clip(found, earliest, time_s[cross]))
 
 
 def detect_foot_contacts(
@@ -384,11 +389,12 @@ def detect_foot_contacts(
         duration = time_s[stop - 1] - time_s[start]
         if duration < settings.min_stance_s or duration > settings.max_stance_s:
             continue
-        contacts.append(
-            _measure_contact(
-                time_s, (height, velocity, confidence), (start, stop), floor, side, settings
-            )
+        contact = _measure_contact(
+            time_s, (height, velocity, confidence), (start, stop), floor, side, settings
         )
+        if contact.contact_s < settings.min_stance_s:  # NaN (unknown) passes
+            continue
+        contacts.append(contact)
         floor = stop
     return contacts
 
@@ -416,6 +422,14 @@ def time_lift_off(
     return float(time_s[index] + frac * (time_s[index + 1] - time_s[index]))
 
 
+def _middle_median(values: FloatArray, start: int, stop: int) -> float:
+    """Median over the middle half of ``[start, stop)`` (landing and push-off excluded)."""
+    quarter = (stop - start) // 4
+    middle = values[start + quarter : stop - quarter]
+    finite = middle[np.isfinite(middle)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
 def _measure_contact(
     time_s: FloatArray,
     signals: tuple[FloatArray, FloatArray, FloatArray],
@@ -441,7 +455,7 @@ def _measure_contact(
         initial_contact_s=ic,
         toe_off_s=to,
         confidence=float(np.nanmean(confidence[start:stop])),
-        stance_velocity=float(np.nanmedian(velocity[start:stop])),
+        stance_velocity=_middle_median(velocity, start, stop),
         start_s=float(time_s[start]),
         stop_s=float(time_s[stop - 1]),
     )

@@ -1,0 +1,73 @@
+"""Contact detection on hand-made foot signals with known events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from runform.gait.events import EventSettings, detect_foot_contacts, find_runs, time_lift_off
+
+
+def make_foot(fps: float, contact_s: float = 0.24, stride_s: float = 0.7, n: int = 5):
+    """Piecewise foot: down during contact, a parabola up to 0.4 leg in swing.
+
+    The toes move with the ground (0) in stance and at 6 leg/s in swing.
+    """
+    time = np.arange(0, n * stride_s + 0.3, 1 / fps)
+    phase = np.mod(time - 0.1, stride_s)
+    swing = phase >= contact_s
+    u = np.clip((phase - contact_s) / (stride_s - contact_s), 0, 1)
+    height = np.where(swing, 1.6 * u * (1 - u), 0.0)
+    velocity = np.where(swing, 6.0 * np.sin(np.pi * u) + 0.5, 0.0)
+    ics = 0.1 + stride_s * np.arange(n + 1)
+    return time, height, velocity, ics, ics + contact_s
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0, 120.0, 240.0])
+def test_contacts_found_at_any_frame_rate(fps):
+    time, height, velocity, ics, tos = make_foot(fps)
+    contacts = detect_foot_contacts(time, height, velocity, np.ones_like(time), "left")
+    found_ic = np.array([c.initial_contact_s for c in contacts])
+    found_to = np.array([c.toe_off_s for c in contacts])
+    inside = ics[(ics > time[0] + 0.05) & (ics < time[-1] - 0.3)]
+    for t in inside:
+        assert np.nanmin(np.abs(found_ic - t)) < 1.0 / fps + 0.02
+    for t in tos[tos < time[-1] - 0.1]:
+        assert np.nanmin(np.abs(found_to - t)) < 1.0 / fps + 0.02
+
+
+def test_low_fast_swing_is_not_a_contact():
+    time, height, velocity, _ics, _tos = make_foot(60.0)
+    flat_swing = np.minimum(height, 0.03)  # the foot never rises (a shuffle)
+    contacts = detect_foot_contacts(time, flat_swing, velocity, np.ones_like(time), "left")
+    assert len(contacts) == 6  # still one per stride: the moving foot splits them
+
+
+@settings(max_examples=20, deadline=None)
+@given(shift=st.floats(-10.0, 100.0))
+def test_events_shift_with_time(shift):
+    time, height, velocity, _ics, _tos = make_foot(60.0)
+    base = detect_foot_contacts(time, height, velocity, np.ones_like(time), "left")
+    moved = detect_foot_contacts(time + shift, height, velocity, np.ones_like(time), "left")
+    a = np.array([[c.initial_contact_s, c.toe_off_s] for c in base])
+    b = np.array([[c.initial_contact_s, c.toe_off_s] for c in moved])
+    np.testing.assert_allclose(b, a + shift, atol=1e-6)
+
+
+def test_lift_off_by_height():
+    time = np.arange(0, 1, 0.01)
+    height = np.where(time < 0.5, 0.0, (time - 0.5) * 1.0)
+    assert time_lift_off(time, height, (10, 50), 0.02) == pytest.approx(0.52, abs=1e-9)
+
+
+def test_find_runs():
+    mask = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=bool)
+    assert find_runs(mask) == [(1, 3), (4, 5), (7, 8)]
+
+
+def test_settings_are_json_ready():
+    data = EventSettings().to_dict()
+    assert data["to_method"] == "velocity"
+    assert isinstance(data["contact_height"], float)
