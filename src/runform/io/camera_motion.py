@@ -505,12 +505,14 @@ def measure_camera_motion(
     pose_times = np.asarray(poses["time"].values, dtype=np.float64)
     boxes = _fill_missing_boxes(_landmark_boxes(poses))
     velocity = np.full((pose_times.size, 2), np.nan)
+    steps = np.diff(pose_times)
+    half_frame = 0.5 * float(np.median(steps)) if steps.size else 1e-3
     frames = iter_frames(
         video,
         max_side=_decode_max_side(poses, width_px),
         slowmo=slowmo,
-        start_s=float(pose_times[0]) - 1e-6 if pose_times.size else None,
-        end_s=float(pose_times[-1]) + 1e-6 if pose_times.size else None,
+        start_s=float(pose_times[0]) - half_frame if pose_times.size else None,
+        end_s=float(pose_times[-1]) + half_frame if pose_times.size else None,
     )
     last: tuple[int, float, FloatArray] | None = None
     for frame in frames:
