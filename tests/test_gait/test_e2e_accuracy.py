@@ -21,6 +21,7 @@ pytestmark = pytest.mark.slow
 CASES = {
     "treadmill_right_60": PRESETS["treadmill"].with_overrides(duration_s=3.0),
     "treadmill_right_30": PRESETS["treadmill"].with_overrides(fps=30, seed=13),
+    "tracking_right_60": PRESETS["tracking_shot"].with_overrides(duration_s=3.0),
 }
 KNOWN_GAPS = {
     "pose_runner_right_60": (
