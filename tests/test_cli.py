@@ -149,3 +149,22 @@ def test_gait_on_a_missing_video_is_a_clear_error(tmp_path, capsys):
     assert code != 0
     err = capsys.readouterr().err
     assert "missing.mp4" in err and "Traceback" not in err
+
+
+def test_gait_output_inside_a_file_is_refused_before_work(tmp_path, capsys):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    code = main(["gait", str(tmp_path / "x.nc"), "-o", str(blocker / "sub")])
+    assert code == 2
+    assert "is a file" in capsys.readouterr().err
+
+
+def test_gait_slowmo_with_a_poses_file_is_refused(tmp_path, capsys):
+    from runform.io.poses import save_poses
+    from runform.synth import PRESETS, compute_truth
+    from runform.synth.truth_poses import create_truth_poses
+
+    truth = compute_truth(PRESETS["treadmill"].with_overrides(duration_s=1.0))
+    poses = save_poses(create_truth_poses(truth), tmp_path / "poses.nc")
+    assert main(["gait", str(poses), "--slowmo", "2", "-o", str(tmp_path / "o")]) == 2
+    assert "--slowmo" in capsys.readouterr().err

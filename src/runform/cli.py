@@ -168,6 +168,11 @@ def _load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, b
     from runform.pose.models import resolve_model
 
     if Path(args.video).suffix == ".nc":
+        if args.slowmo != 1.0 or args.max_side != 1280:
+            raise RunformError(
+                "--slowmo and --max-side apply when poses are extracted, not to a poses file",
+                hint="re-run on the video, or extract again with `runform pose --slowmo`",
+            )
         return load_poses(args.video), True
     say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
     model = resolve_model(args.model, variant=args.variant, report=say)
@@ -224,7 +229,7 @@ def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
     if Path(args.video).suffix != ".nc":
         written.append(save_poses(poses, out / "poses.nc"))
     if args.json:
-        print(json.dumps(data, indent=2, default=str))
+        print(json.dumps(data, indent=2, allow_nan=False))
     elif not args.quiet:
         console.print(build_capture_table(result))
         console.print(build_metrics_table(result))
@@ -243,6 +248,11 @@ def _check_output_folder(out: Path) -> None:
             hint="pass a folder path with -o; it is created if missing",
         )
     parent = next((p for p in (out, *out.parents) if p.exists()), Path())
+    if not parent.is_dir():
+        raise RunformError(
+            f"cannot create the output folder {out}: {parent} is a file",
+            hint="pass a folder path with -o",
+        )
     if not os.access(parent, os.W_OK):
         raise RunformError(
             f"cannot write to {parent}", hint="choose an output folder you can write to"
@@ -421,6 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except ValueError as err:
         _print_error(str(err), args.debug)
+        return EXIT_USAGE
+    except OSError as err:  # the file system refused: a path, a permission, a full disk
+        where = f": {err.filename}" if err.filename else ""
+        _print_error(f"{err.strerror or err}{where}", args.debug)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("runform: interrupted; no partial output was left behind", file=sys.stderr)

@@ -21,3 +21,36 @@ def test_short_clip_marks_stride_metrics_not_measurable(exact_cases):
     metrics = analyze_gait(short).metrics
     assert metrics["ground_contact_ms"].value is None
     assert "fewer than 2" in metrics["ground_contact_ms"].reason
+
+
+def test_nobody_detected_is_a_clear_error(exact_cases):
+    import numpy as np
+    import pytest
+
+    from runform.errors import NoPersonDetectedError
+
+    ds, _truth = exact_cases["treadmill"]
+    empty = ds.copy(deep=True)
+    empty["position"].values[:] = np.nan
+    with pytest.raises(NoPersonDetectedError, match="nobody"):
+        analyze_gait(empty)
+
+
+def test_too_few_frames_is_a_clear_error(exact_cases):
+    import pytest
+
+    ds, _truth = exact_cases["treadmill"]
+    with pytest.raises(ValueError, match="several frames"):
+        analyze_gait(ds.isel(time=[0]))
+
+
+def test_feet_out_of_frame_are_not_called_standing_still(exact_cases):
+    ds, _truth = exact_cases["treadmill"]
+    no_feet = ds.copy(deep=True)
+    for name in ("heel", "foot_index", "ankle"):
+        for side in ("left", "right"):
+            no_feet["position"].loc[{"keypoint": f"{side}_{name}"}] = float("nan")
+    result = analyze_gait(no_feet)
+    assert result.metrics["cadence_spm"].value is None
+    assert "feet" in result.metrics["cadence_spm"].reason
+    assert "feet_not_visible" in {w.code for w in result.capture.warnings}

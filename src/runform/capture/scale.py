@@ -88,6 +88,13 @@ def compute_leg_length_px(position: xr.DataArray, window_s: float = 1.0) -> Floa
     return np.asarray(ndimage.median_filter(filled, size=size, mode="nearest"), dtype=float)
 
 
+def median_finite(values: FloatArray) -> float:
+    """Median of the finite values, NaN when there are none (no warning)."""
+    finite = np.asarray(values, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    return float(np.median(finite)) if finite.size else float("nan")
+
+
 def estimate_scale(leg_length_px: FloatArray, height_cm: float | None = None) -> Scale:
     """Summarise the scale of the runner.
 
@@ -108,7 +115,7 @@ def estimate_scale(leg_length_px: FloatArray, height_cm: float | None = None) ->
     ValueError
         If ``height_cm`` is outside 50-250 cm.
     """
-    leg = float(np.nanmedian(leg_length_px)) if np.isfinite(leg_length_px).any() else float("nan")
+    leg = median_finite(leg_length_px)
     if height_cm is None:
         return Scale(leg, None, "leg_length", None)
     if not 50.0 <= height_cm <= 250.0:

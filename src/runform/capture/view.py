@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import xarray as xr
@@ -36,11 +38,26 @@ class ViewSettings:
 
 @dataclass(frozen=True)
 class Classified:
-    """A label with a confidence in 0-1 and the evidence behind it."""
+    """A label with a confidence in 0-1 and the evidence behind it.
+
+    Attributes
+    ----------
+    label
+        The class, e.g. ``"side"``.
+    confidence
+        0-1: how clearly the evidence supports the label.
+    evidence
+        Read-only ``{name: value}`` of the measurements behind the label;
+        names carry their units (``*_speed`` in leg lengths per second,
+        ``*_per_s`` per second, ``vote_*`` in -1..1, ratios dimensionless).
+    """
 
     label: str
     confidence: float
-    evidence: dict[str, float]
+    evidence: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "evidence", MappingProxyType(dict(self.evidence)))
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict."""

@@ -16,6 +16,7 @@ The steps, each a pure function from its own module:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +33,7 @@ from runform.gait.metrics import Metric
 from runform.gait.stride_kinematics import StrideAngles
 from runform.gait.strides import GaitEvent, Stride
 from runform.processing.clean import CleaningSettings
+from runform.serialize import to_json_safe
 
 FloatArray = NDArray[np.float64]
 
@@ -165,7 +167,7 @@ class GaitAnalysis:
     strides: tuple[Stride, ...]
     metrics: MappingProxyType[str, Metric]
     stride_angles: tuple[StrideAngles, ...]
-    cycle_curves: MappingProxyType[str, dict[str, tuple[FloatArray, FloatArray]]]
+    cycle_curves: MappingProxyType[str, Mapping[str, tuple[FloatArray, FloatArray]]]
     poses: xr.Dataset
     angles: xr.Dataset | None
     center_of_mass: xr.DataArray
@@ -180,30 +182,32 @@ class GaitAnalysis:
         return out
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the JSON form (``gait.json``); NaN becomes ``null``."""
+        """Return the JSON form (``gait.json``): strict JSON, NaN becomes ``None``."""
         summary = {
             k: (round(v, 4) if isinstance(v, float) else v) for k, v in self.summary().items()
         }
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "capture": self.capture.to_dict(),
-            "summary": summary,
-            "metrics": {name: m.to_dict() for name, m in self.metrics.items()},
-            "events": [e.to_dict() for e in self.events],
-            "strides": [s.to_dict() for s in self.strides],
-            "stride_angles": [a.to_dict() for a in self.stride_angles],
-            "cycle_curves": {
-                side: {
-                    name: {
-                        "mean": _rounded_list(mean),
-                        "sd": _rounded_list(sd),
+        return to_json_safe(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "capture": self.capture.to_dict(),
+                "summary": summary,
+                "metrics": {name: m.to_dict() for name, m in self.metrics.items()},
+                "events": [e.to_dict() for e in self.events],
+                "strides": [s.to_dict() for s in self.strides],
+                "stride_angles": [a.to_dict() for a in self.stride_angles],
+                "cycle_curves": {
+                    side: {
+                        name: {
+                            "mean": _rounded_list(mean),
+                            "sd": _rounded_list(sd),
+                        }
+                        for name, (mean, sd) in curves.items()
                     }
-                    for name, (mean, sd) in curves.items()
-                }
-                for side, curves in self.cycle_curves.items()
-            },
-            "settings": self.settings.to_dict(),
-        }
+                    for side, curves in self.cycle_curves.items()
+                },
+                "settings": self.settings.to_dict(),
+            }
+        )
 
 
 def _rounded_list(values: FloatArray) -> list[float | None]:

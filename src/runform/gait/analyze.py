@@ -6,6 +6,7 @@ See :mod:`runform.gait.analysis` for the order of the steps and the result.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -19,6 +20,7 @@ from runform.capture.scale import (
     Scale,
     compute_leg_length_px,
     estimate_scale,
+    median_finite,
 )
 from runform.capture.setting import (
     ActivityEvidence,
@@ -34,6 +36,7 @@ from runform.capture.view import (
     classify_view,
     compute_facing,
 )
+from runform.errors import NoPersonDetectedError
 from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.com import compute_center_of_mass
 from runform.gait.events import Contact, detect_foot_contacts
@@ -76,6 +79,8 @@ def _position(ds: xr.Dataset) -> xr.DataArray:
 
 
 def _classify_direction(position: xr.DataArray, view: Classified, leg_px: float) -> Classified:
+    if view.label == "unknown":
+        return Classified("unknown", 0.0, {})
     if view.label in ("front", "rear"):
         return classify_depth_direction(position, view.label)
     return classify_side_direction(position, leg_px)
@@ -151,7 +156,7 @@ def _camera_speed(camera_motion: xr.DataArray | None, leg_px: FloatArray) -> flo
         return float("nan")
     speed = np.abs(np.asarray(camera_motion.sel(space="x"), dtype=float))
     speed = speed[np.isfinite(speed)]
-    leg = float(np.nanmedian(leg_px))
+    leg = median_finite(leg_px)
     if speed.size < 3 or not np.isfinite(leg) or leg <= 0:
         return float("nan")
     return float(np.median(speed)) / leg
@@ -222,13 +227,18 @@ class _Context:
     view: str
     setting: str
     activity: str
+    no_gait_reason: str = "no gait: the person does not run or walk in this clip"
 
 
 def _spatiotemporal(
     ctx: _Context, contacts: list[Contact], strides: list[Stride]
 ) -> dict[str, Metric]:
-    if ctx.activity == "none":
-        reason = "no gait: the person does not run or walk in this clip"
+    if ctx.activity == "none" or len(strides) < 2:
+        reason = (
+            ctx.no_gait_reason
+            if ctx.activity == "none"
+            else f"fewer than 2 complete strides ({len(strides)}) in the clip"
+        )
         names = {
             "cadence_spm": "spm",
             "ground_contact_ms": "ms",
@@ -237,25 +247,16 @@ def _spatiotemporal(
             "stride_ms": "ms",
             "duty_factor": "1",
         }
-        return {name: missing(unit, reason) for name, unit in names.items()}
+        metrics = {name: missing(unit, reason) for name, unit in names.items()}
+        metrics["gct_balance_left_pct"] = missing("%", reason)
+        metrics.update(_vertical_oscillation(ctx, contacts))
+        metrics["step_length_m"] = _step_length(ctx, contacts)
+        return metrics
     metrics = {"cadence_spm": compute_cadence(np.array([s.stride_ms / 1000 for s in strides]))}
-    if len(strides) < 2:
-        reason = f"fewer than 2 complete strides ({len(strides)}) in the clip"
-        for name, unit in (
-            ("ground_contact_ms", "ms"),
-            ("flight_ms", "ms"),
-            ("step_ms", "ms"),
-            ("stride_ms", "ms"),
-            ("duty_factor", "1"),
-        ):
-            metrics[name] = missing(unit, reason)
-    else:
-        metrics.update(compute_contact_metrics(strides))
+    metrics.update(compute_contact_metrics(strides))
     if ctx.activity == "walking":
         metrics["flight_ms"] = missing("ms", "walking: there is no flight phase")
-    metrics["gct_balance_left_pct"] = (
-        compute_balance(strides) if len(strides) >= 2 else missing("%", "fewer than 2 strides")
-    )
+    metrics["gct_balance_left_pct"] = compute_balance(strides)
     metrics.update(_vertical_oscillation(ctx, contacts))
     metrics["step_length_m"] = _step_length(ctx, contacts)
     return metrics
@@ -287,7 +288,7 @@ def _step_length(ctx: _Context, contacts: list[Contact]) -> Metric:
     for c in timed:
         x = np.asarray(ctx.position.sel(keypoint=f"{c.side}_foot_index", space="x"), dtype=float)
         inside = (ctx.time >= c.start_s) & (ctx.time <= c.stop_s)
-        spots.append((c.side, float(np.nanmedian(x[inside])) if inside.any() else float("nan")))
+        spots.append((c.side, median_finite(x[inside])))
     lengths = [
         abs(b[1] - a[1]) / ctx.scale.px_per_m for a, b in itertools.pairwise(spots) if a[0] != b[0]
     ]
@@ -305,7 +306,8 @@ def _kinematic_metrics(
         "hip_flexion_at_toe_off_deg": ("toe_off", "hip_flexion"),
         "max_knee_flexion_swing_deg": ("max_knee_flexion_swing", "knee_flexion"),
     }
-    if angles is None or not rows:
+    if angles is None or len(rows) < 2:
+        reason = reason or f"fewer than 2 complete strides ({len(rows)}) in the clip"
         out = {name: missing("deg", reason) for name in wanted}
         out["trunk_lean_deg"] = missing("deg", reason)
         return out
@@ -314,9 +316,21 @@ def _kinematic_metrics(
         values = np.array([r.values_deg[event][angle] for r in rows], dtype=float)
         weights = np.array([r.weight for r in rows], dtype=float)
         out[name] = _weighted(values, weights)
-    lean = np.asarray(angles["trunk_lean"].values, dtype=float)
-    out["trunk_lean_deg"] = summarise(lean, "deg")
+    out["trunk_lean_deg"] = _stride_means(angles["trunk_lean"], rows)
     return out
+
+
+def _stride_means(angle: xr.DataArray, rows: list[StrideAngles]) -> Metric:
+    """Mean of an angle over each stride (landing to next landing), then over strides."""
+    time = np.asarray(angle["time"], dtype=float)
+    values = np.asarray(angle.values, dtype=float)
+    means = []
+    for row in rows:
+        start = row.times_s["initial_contact"]
+        inside = (time >= start) & (time < start + row.stride_s)
+        chunk = values[inside]
+        means.append(float(np.nanmean(chunk)) if np.isfinite(chunk).any() else float("nan"))
+    return summarise(means, "deg")
 
 
 def _weighted(values: FloatArray, weights: FloatArray) -> Metric:
@@ -378,12 +392,13 @@ def analyze_gait(
     if setting not in SETTING_CHOICES:
         raise ValueError(f"setting must be one of {SETTING_CHOICES}, got {setting!r}")
     settings = settings or GaitSettings()
-    ds = gate_confidence(_select(poses, individual), settings.cleaning.confidence_threshold)
+    ds = _check_usable(_with_frames(_select(poses, individual)))
+    ds = gate_confidence(ds, settings.cleaning.confidence_threshold)
     ds, notes = _keep_one_direction(ds)
     raw_position = _position(ds)
     raw_leg = compute_leg_length_px(raw_position)
     view = classify_view(raw_position)
-    direction = _classify_direction(raw_position, view, float(np.nanmedian(raw_leg)))
+    direction = _classify_direction(raw_position, view, median_finite(raw_leg))
     sign = -1 if direction.label == "left" else 1
     ds, near = _clean(ds, settings, view.label, sign)
     position = _position(ds)
@@ -395,13 +410,29 @@ def analyze_gait(
     motion = _measure_motion(position, contacts, leg_px, direction)
     motion = replace(motion, camera_speed=_camera_speed(camera_motion, leg_px))
     found_setting = classify_setting(view.label, motion)
+    if view.label == "unknown":
+        found_setting = Classified("unknown", 0.0, found_setting.evidence)
     if setting != "auto":
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
     ahead = _ankle_ahead(position, sign, leg_px)
     evidence = _measure_activity(position, contacts, strides, ahead, view.label)
     ground = np.nanmax([motion.travel_speed, motion.stance_foot_speed, 0.0])
     activity = classify_activity(replace(evidence, ground_speed=float(ground)))
+    feet = _feet_visible_rate(position)
     ctx = _Context(time, position, leg_px, scale, view.label, found_setting.label, activity.label)
+    if feet < 0.5:
+        ctx = replace(
+            ctx,
+            no_gait_reason=f"the feet are visible in only {100 * feet:.0f} % of frames: "
+            "gait cannot be measured",
+        )
+        notes.append(
+            CaptureWarning(
+                "feet_not_visible",
+                f"the feet are visible in only {100 * feet:.0f} % of frames; film the "
+                "whole body, feet included.",
+            )
+        )
     metrics = _spatiotemporal(ctx, contacts, strides)
     angles, rows, curves = _kinematics(ds, position, strides, ahead, near, view.label, sign)
     reason = _angle_reason(view.label, activity.label, len(strides))
@@ -422,7 +453,7 @@ def analyze_gait(
         strides=tuple(strides),
         metrics=MappingProxyType(metrics),
         stride_angles=tuple(rows),
-        cycle_curves=MappingProxyType(curves),
+        cycle_curves=_freeze_curves(curves),
         poses=ds,
         angles=angles,
         center_of_mass=compute_center_of_mass(position),
@@ -430,11 +461,50 @@ def analyze_gait(
     )
 
 
+def _freeze_curves(
+    curves: dict[str, dict[str, tuple[FloatArray, FloatArray]]],
+) -> MappingProxyType[str, Mapping[str, tuple[FloatArray, FloatArray]]]:
+    """Read-only mappings of read-only arrays."""
+    for per_side in curves.values():
+        for arrays in per_side.values():
+            for array in arrays:
+                array.flags.writeable = False
+    return MappingProxyType({side: MappingProxyType(c) for side, c in curves.items()})
+
+
+def _with_frames(ds: xr.Dataset) -> xr.Dataset:
+    """Give poses without a ``frame`` coordinate one (0, 1, 2, ...)."""
+    if "frame" in ds.coords:
+        return ds
+    return ds.assign_coords(frame=("time", np.arange(ds.sizes["time"])))
+
+
+def _check_usable(ds: xr.Dataset) -> xr.Dataset:
+    """Refuse poses that cannot hold a gait: too few frames, or nobody in them."""
+    n = ds.sizes["time"]
+    if n < 3:
+        raise ValueError(f"a gait needs a clip of several frames; these poses have {n}")
+    position = np.asarray(ds["position"].isel(individual=0), dtype=float)
+    if not np.isfinite(position).any():
+        raise NoPersonDetectedError(
+            "nobody was detected in any frame, so there is no gait to analyse",
+            hint="check that the runner is in view, large enough and lit",
+        )
+    return ds
+
+
+def _feet_visible_rate(position: xr.DataArray) -> float:
+    """Fraction of frames in which at least one heel or toe is placed."""
+    names = [f"{s}_{p}" for s in SIDES for p in ("heel", "foot_index")]
+    feet = np.asarray(position.sel(keypoint=names).transpose("time", ...), dtype=float)
+    return float(np.mean(np.isfinite(feet.reshape(feet.shape[0], -1)).any(axis=1)))
+
+
 def _keep_one_direction(ds: xr.Dataset) -> tuple[xr.Dataset, list[CaptureWarning]]:
     """Cut a clip in which the runner turns to its longest one-way stretch."""
     position = _position(ds)
     time = np.asarray(ds["time"], dtype=float)
-    leg = float(np.nanmedian(compute_leg_length_px(position)))
+    leg = median_finite(compute_leg_length_px(position))
     if not np.isfinite(leg):
         return ds, []
     segments = find_travel_segments(time, _hip_centre(position)[:, 0], leg)
@@ -455,7 +525,7 @@ def _angle_reason(view: str, activity: str, n_strides: int) -> str:
         return f"sagittal angles need a side view; this is a {view} view"
     if activity == "none":
         return "no gait in the clip"
-    return f"fewer than 1 complete stride ({n_strides})" if n_strides < 1 else ""
+    return f"fewer than 2 complete strides ({n_strides}) in the clip" if n_strides < 2 else ""
 
 
 def _kinematics(
@@ -472,9 +542,7 @@ def _kinematics(
     if view != "side":
         return None, [], {}
     angles = compute_angles(position, sign)
-    weights = {side: 1.0 for side in SIDES}
-    if near is not None:
-        weights[next(s for s in SIDES if s != near)] = 0.5
+    weights = dict.fromkeys(SIDES, 1.0)  # the far leg's weight is in its confidence
     rows = compute_stride_angles(angles, strides, ahead, weights)
     return angles, rows, compute_cycle_curves(angles, strides)
 
@@ -505,7 +573,7 @@ def _capture_info(
         frame_height_px=float(height) if height else float("nan"),
         body_height_px=scale.leg_length_px / LEG_FRACTION_OF_HEIGHT,
         n_strides=n_strides,
-        median_confidence=float(np.nanmedian(legs.values)) if legs.size else 0.0,
+        median_confidence=median_finite(np.asarray(legs.values)) if legs.size else 0.0,
         detection_rate=float(np.mean(detected)) if detected.size else 0.0,
         view=view.label,
         activity=activity.label,

@@ -63,10 +63,6 @@ class EventSettings:
     contact_height
         Initial contact is where the foot descends through this height above
         the stance's ground level.
-    to_sustain_s
-        The toes must keep moving faster than ``to_velocity`` for this long
-        after take-off: a swing lasts, while a landmark glitch where the feet
-        cross lasts a frame or two.
     to_method
         ``"velocity"`` (toes accelerating forward; side views) or
         ``"height"`` (the foot rising through ``contact_height``; front and
@@ -106,7 +102,6 @@ class EventSettings:
     merge_gap_s: float = 0.12
     stance_velocity: float = 3.0
     swing_height: float = 0.08
-    to_sustain_s: float = 0.05
     to_method: str = "velocity"
     to_backtrack_s: float = 0.06
     landing_lookback_s: float = 0.12
@@ -299,23 +294,17 @@ def time_initial_contact(
     return float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))
 
 
-def _stays_above(
-    values: FloatArray, index: int, threshold: float, time_s: FloatArray, settings: EventSettings
-) -> bool:
-    """Tell whether ``values`` stays at or above ``threshold`` for ``to_sustain_s``."""
-    end = np.searchsorted(time_s, time_s[index] + settings.to_sustain_s - 1e-9, side="left")
-    window = values[index : max(end, index + 2)]
-    return bool(np.all(np.nan_to_num(window, nan=-np.inf) >= threshold))
-
-
 def time_toe_off(
     time_s: FloatArray, velocity: FloatArray, start: int, stop: int, settings: EventSettings
 ) -> float:
     """Time the take-off of a stance candidate ``[start, stop)``.
 
-    The toes' forward velocity minus its stance median is followed from the
-    middle of the candidate until it passes ``to_velocity``; a line through
-    the samples around that crossing is extrapolated back to zero.
+    The toes' forward velocity minus its stance median crosses
+    ``to_velocity`` upward; among the crossings after the middle of the
+    candidate, the one nearest the candidate's end (where the foot stops
+    being low and still) is taken, so a glitch of the toes while the feet
+    cross mid-stance is passed over, and a line through the samples around
+    it is extrapolated back to zero relative velocity.
     """
     stance_velocity = np.nanmedian(velocity[start:stop])
     relative = velocity - stance_velocity
@@ -328,13 +317,11 @@ def time_toe_off(
     if rising.size == 0:
         return float("nan")
     crosses = start + 1 + rising
-    crosses = crosses[
-        [_stays_above(relative, int(c), threshold, time_s, settings) for c in crosses]
-    ]
-    if crosses.size == 0:
-        return float("nan")
     later = crosses[crosses >= middle]
-    cross = int(later[0]) if later.size else int(crosses[-1])
+    if later.size == 0:
+        later = crosses[-1:]
+    # the take-off nearest the end of the low-and-still stretch
+    cross = int(later[np.argmin(np.abs(time_s[later] - time_s[stop - 1]))])
     if cross >= relative.size - 1:
         return float("nan")
     idx = np.arange(cross - 1, cross + 2)

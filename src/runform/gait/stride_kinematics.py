@@ -2,7 +2,12 @@
 
 For each stride of a foot (its leg is the *support* leg during the contact):
 
-* ``initial_contact``: at the landing;
+* ``initial_contact``: at the landing. The knee flexion there is the
+  smallest flexion within ``LANDING_WINDOW_S`` around the detected landing:
+  the knee is at its straightest at touch-down and bends fast right after it
+  (up to 15° per frame at 60 fps in a heel strike), so sampling exactly at a
+  landing timed one frame late would read a bent knee. The other angles are
+  sampled at the landing itself;
 * ``mid_stance``: when the support ankle passes under the hip centre (the
   Pose Method's "Pose"), or half-way through the contact when it never does;
 * ``toe_off``: at take-off;
@@ -13,7 +18,9 @@ For each stride of a foot (its leg is the *support* leg during the contact):
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import xarray as xr
@@ -34,6 +41,8 @@ LEG_ANGLES = (
     "foot_angle",
 )
 EVENT_NAMES = ("initial_contact", "mid_stance", "toe_off")
+#: Seconds before and after a detected landing searched for the straightest knee.
+LANDING_WINDOW_S = (0.04, 0.02)
 
 
 @dataclass(frozen=True)
@@ -54,12 +63,20 @@ class StrideAngles:
     weight
         Weight of this stride in averages (the foot's landmark confidence,
         lower for the far leg).
+    stride_s
+        Duration of the stride, seconds.
     """
 
     side: str
-    times_s: dict[str, float]
-    values_deg: dict[str, dict[str, float]]
+    times_s: Mapping[str, float]
+    values_deg: Mapping[str, Mapping[str, float]]
     weight: float
+    stride_s: float = float("nan")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "times_s", MappingProxyType(dict(self.times_s)))
+        values = {k: MappingProxyType(dict(v)) for k, v in self.values_deg.items()}
+        object.__setattr__(self, "values_deg", MappingProxyType(values))
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict (NaN becomes None)."""
@@ -118,6 +135,18 @@ def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tup
     return float(time[inside][k]), float(values[k])
 
 
+def _landing_knee(angles: xr.Dataset, side: str, landing_s: float) -> float:
+    """Smallest knee flexion within :data:`LANDING_WINDOW_S` of a landing, degrees."""
+    if not np.isfinite(landing_s):
+        return float("nan")
+    time = np.asarray(angles["time"], dtype=float)
+    before, after = LANDING_WINDOW_S
+    inside = (time >= landing_s - before) & (time <= landing_s + after)
+    values = np.asarray(angles[f"{side}_knee_flexion"].values, dtype=float)[inside]
+    values = values[np.isfinite(values)]
+    return float(values.min()) if values.size else float("nan")
+
+
 def compute_stride_angles(
     angles: xr.Dataset,
     strides: list[Stride],
@@ -159,10 +188,16 @@ def compute_stride_angles(
             k = 3 * i + j
             names = {name: f"{side}_{name}" for name in LEG_ANGLES} | {"trunk_lean": "trunk_lean"}
             values[event] = {name: float(columns[key][k]) for name, key in names.items()}
+        landing_knee = _landing_knee(angles, side, stride.start_s)
+        if np.isfinite(landing_knee):
+            values["initial_contact"]["knee_flexion"] = min(
+                landing_knee, values["initial_contact"]["knee_flexion"]
+            )
         peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
         times["max_knee_flexion_swing"] = peak_t
         values["max_knee_flexion_swing"] = {"knee_flexion": peak}
-        rows.append(StrideAngles(side, times, values, weights.get(side, 1.0) * stride.confidence))
+        weight = weights.get(side, 1.0) * stride.confidence
+        rows.append(StrideAngles(side, times, values, weight, stride.end_s - stride.start_s))
     return rows
 
 

@@ -29,9 +29,11 @@ class GaitEvent:
     type
         ``"initial_contact"`` or ``"toe_off"``.
     time_s
-        Seconds from the first frame's time (sub-frame).
+        Time in the poses' clock, seconds (sub-frame; the poses' ``time``
+        coordinate, real-world time from the video's timestamps).
     frame
-        Fractional frame index (``0`` = first frame of the poses).
+        Fractional video frame index, interpolated from the poses' ``frame``
+        coordinate (the decoded frame number).
     confidence
         0-1 landmark confidence of the foot.
     """
@@ -137,28 +139,6 @@ def list_events(
     return sorted(events, key=lambda e: e.time_s)
 
 
-def compute_step_times(contacts: list[Contact], max_step_ratio: float = 1.5) -> np.ndarray:
-    """Return the times between consecutive contacts of alternating feet, seconds.
-
-    Pairs of same-foot contacts (the other foot's contact was missed) and
-    steps longer than ``max_step_ratio`` times the median are left out.
-    """
-    timed = sorted(
-        (c for c in contacts if np.isfinite(c.initial_contact_s)),
-        key=lambda c: c.initial_contact_s,
-    )
-    steps = np.array(
-        [
-            b.initial_contact_s - a.initial_contact_s
-            for a, b in itertools.pairwise(timed)
-            if a.side != b.side
-        ]
-    )
-    if steps.size == 0:
-        return steps
-    return steps[steps <= max_step_ratio * float(np.median(steps))]
-
-
 def build_strides(contacts: list[Contact], max_stride_ratio: float = 1.5) -> list[Stride]:
     """Pair each contact with the same foot's next one into strides.
 
@@ -168,7 +148,8 @@ def build_strides(contacts: list[Contact], max_stride_ratio: float = 1.5) -> lis
         Contacts of both feet (any order).
     max_stride_ratio
         Strides longer than this times the median stride are dropped (a
-        contact was missed inside them).
+        contact was missed inside them), and strides shorter than the median
+        divided by it (one contact split in two).
 
     Returns
     -------
@@ -187,10 +168,10 @@ def build_strides(contacts: list[Contact], max_stride_ratio: float = 1.5) -> lis
     if not pairs:
         return []
     durations = np.array([b.initial_contact_s - a.initial_contact_s for a, b in pairs])
-    limit = max_stride_ratio * float(np.median(durations))
+    median = float(np.median(durations))
     strides = []
     for (first, second), duration in zip(pairs, durations, strict=True):
-        if duration > limit:
+        if not median / max_stride_ratio <= duration <= max_stride_ratio * median:
             continue
         later = [c for c in timed if c.initial_contact_s > first.initial_contact_s]
         follows = bool(later) and later[0].side != first.side

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-
-def _finite(value: Any) -> Any:
-    """Replace NaN and infinities with None, recursively (JSON has no NaN)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
+from runform.serialize import to_json_safe
 
 
 def save_json(data: Any, path: Path | str) -> Path:
@@ -37,7 +27,7 @@ def save_json(data: Any, path: Path | str) -> Path:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(_finite(data), handle, indent=2, allow_nan=False)
+            json.dump(to_json_safe(data), handle, indent=2, allow_nan=False)
             handle.write("\n")
         Path(tmp).replace(path)
     except BaseException:
