@@ -252,7 +252,9 @@ def _spatiotemporal(
         metrics.update(_vertical_oscillation(ctx, contacts))
         metrics["step_length_m"] = _step_length(ctx, contacts)
         return metrics
-    metrics = {"cadence_spm": compute_cadence(np.array([s.stride_ms / 1000 for s in strides]))}
+    stride_s = np.array([s.stride_ms / 1000 for s in strides])
+    weights = np.array([s.confidence for s in strides])
+    metrics = {"cadence_spm": compute_cadence(stride_s, weights)}
     metrics.update(compute_contact_metrics(strides))
     if ctx.activity == "walking":
         metrics["flight_ms"] = missing("ms", "walking: there is no flight phase")
@@ -315,7 +317,7 @@ def _kinematic_metrics(
     for name, (event, angle) in wanted.items():
         values = np.array([r.values_deg[event][angle] for r in rows], dtype=float)
         weights = np.array([r.weight for r in rows], dtype=float)
-        out[name] = _weighted(values, weights)
+        out[name] = summarise(values, "deg", weights=weights)
     out["trunk_lean_deg"] = _stride_means(angles["trunk_lean"], rows)
     return out
 
@@ -331,20 +333,6 @@ def _stride_means(angle: xr.DataArray, rows: list[StrideAngles]) -> Metric:
         chunk = values[inside]
         means.append(float(np.nanmean(chunk)) if np.isfinite(chunk).any() else float("nan"))
     return summarise(means, "deg")
-
-
-def _weighted(values: FloatArray, weights: FloatArray) -> Metric:
-    ok = np.isfinite(values) & (weights > 0)
-    if not ok.any():
-        return missing("deg", "no stride with this angle measured")
-    v, w = values[ok], weights[ok]
-    mean = float(np.average(v, weights=w))
-    sd = (
-        float(np.sqrt(np.average((v - mean) ** 2, weights=w) * v.size / (v.size - 1)))
-        if v.size > 1
-        else None
-    )
-    return Metric(mean, sd, int(v.size), "deg")
 
 
 def analyze_gait(

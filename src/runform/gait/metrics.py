@@ -71,35 +71,67 @@ def missing(unit: str, reason: str) -> Metric:
     return Metric(None, None, 0, unit, reason)
 
 
-def summarise(values: Sequence[float] | FloatArray, unit: str, min_n: int = 1) -> Metric:
-    """Mean and SD of the finite ``values``; missing when fewer than ``min_n``."""
+def summarise(
+    values: Sequence[float] | FloatArray,
+    unit: str,
+    min_n: int = 1,
+    weights: Sequence[float] | FloatArray | None = None,
+) -> Metric:
+    """Mean and SD of the finite ``values``; missing when fewer than ``min_n``.
+
+    Parameters
+    ----------
+    values
+        Per-stride (or per-step) values.
+    unit
+        Their unit.
+    min_n
+        Fewest finite values that make a measurement.
+    weights
+        Non-negative weight of each value (e.g. the far leg's strides count
+        less); the mean is weighted and the SD is the weighted SD with the
+        reliability-weights correction. ``None`` weighs all equally.
+    """
     array = np.asarray(values, dtype=float)
-    array = array[np.isfinite(array)]
+    w = np.ones_like(array) if weights is None else np.asarray(weights, dtype=float)
+    ok = np.isfinite(array) & np.isfinite(w) & (w > 0)
+    array, w = array[ok], w[ok]
     if array.size < max(1, min_n):
         return missing(unit, f"needs at least {max(1, min_n)} measured values, got {array.size}")
-    sd = float(np.std(array, ddof=1)) if array.size > 1 else None
-    return Metric(float(np.mean(array)), sd, int(array.size), unit)
+    mean = float(np.average(array, weights=w))
+    sd = None
+    if array.size > 1:
+        v1, v2 = w.sum(), np.sum(w**2)
+        sd = float(np.sqrt(np.sum(w * (array - mean) ** 2) / (v1 - v2 / v1)))
+    return Metric(mean, sd, int(array.size), unit)
 
 
-def compute_cadence(stride_times_s: FloatArray) -> Metric:
+def compute_cadence(stride_times_s: FloatArray, weights: FloatArray | None = None) -> Metric:
     """Cadence, steps per minute, from stride times (``120 / mean stride time``).
 
     A stride (one foot's contact to its next) holds two steps. Stride times
     are used rather than step times because a constant timing offset of one
     foot's events (the far foot, seen worse) cancels within a stride but not
-    within a step. The SD is that of the per-stride cadences.
+    within a step. ``weights`` (e.g. the strides' landmark confidence) weigh
+    the mean stride time. The SD is that of the per-stride cadences.
     """
     strides = np.asarray(stride_times_s, dtype=float)
-    strides = strides[np.isfinite(strides) & (strides > 0)]
-    if strides.size < 1:
+    stride = summarise(
+        strides[strides > 0],
+        "s",
+        weights=None if weights is None else np.asarray(weights)[strides > 0],
+    )
+    if stride.value is None:
         return missing("spm", "needs at least 1 complete stride, got 0")
-    value = 120.0 / float(np.mean(strides))
-    sd = float(np.std(120.0 / strides, ddof=1)) if strides.size > 1 else None
-    return Metric(value, sd, int(strides.size), "spm")
+    per_stride = summarise(120.0 / strides[strides > 0], "spm")
+    return Metric(120.0 / stride.value, per_stride.sd, stride.n, "spm")
 
 
 def compute_contact_metrics(strides: Sequence[Stride]) -> dict[str, Metric]:
     """Ground contact time, flight time, step time, stride time and duty factor.
+
+    Each stride counts with its landmark confidence, so the far leg's strides
+    (guessed behind the body, confidence down-weighted) count less.
 
     Returns
     -------
@@ -111,12 +143,13 @@ def compute_contact_metrics(strides: Sequence[Stride]) -> dict[str, Metric]:
     def column(name: str) -> FloatArray:
         return np.array([getattr(s, name) for s in strides], dtype=float)
 
+    weights = column("confidence")
     return {
-        "ground_contact_ms": summarise(column("contact_ms"), "ms"),
-        "flight_ms": summarise(column("flight_ms"), "ms"),
-        "step_ms": summarise(column("step_ms"), "ms"),
-        "stride_ms": summarise(column("stride_ms"), "ms"),
-        "duty_factor": summarise(column("contact_ms") / column("stride_ms"), "1"),
+        "ground_contact_ms": summarise(column("contact_ms"), "ms", weights=weights),
+        "flight_ms": summarise(column("flight_ms"), "ms", weights=weights),
+        "step_ms": summarise(column("step_ms"), "ms", weights=weights),
+        "stride_ms": summarise(column("stride_ms"), "ms", weights=weights),
+        "duty_factor": summarise(column("contact_ms") / column("stride_ms"), "1", weights=weights),
     }
 
 
