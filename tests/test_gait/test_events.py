@@ -71,3 +71,17 @@ def test_settings_are_json_ready():
     data = EventSettings().to_dict()
     assert data["to_method"] == "velocity"
     assert isinstance(data["contact_height"], float)
+
+
+def test_brief_pin_of_a_swinging_foot_is_not_a_contact():
+    time, height, velocity, ics, _tos = make_foot(60.0)
+    glitch = height.copy()
+    vel = velocity.copy()
+    # mid-swing of the 2nd stride: 2 frames pinned low and still, then the swing goes on
+    mid = int(np.searchsorted(time, ics[1] + 0.45))
+    glitch[mid : mid + 2] = 0.0
+    vel[mid : mid + 2] = 0.0
+    contacts = detect_foot_contacts(time, glitch, vel, np.ones_like(time), "left")
+    found = np.array([c.initial_contact_s for c in contacts])
+    assert not np.any(np.abs(found - time[mid]) < 0.05)
+    assert len(contacts) == 6

@@ -212,6 +212,50 @@ def merge_runs(
     return merged
 
 
+def build_stance_candidates(
+    mask: NDArray[np.bool_],
+    time_s: FloatArray,
+    relative_velocity: FloatArray,
+    settings: EventSettings,
+) -> list[tuple[int, int]]:
+    """Turn the per-frame "low and still" mask into stance candidates.
+
+    Three steps: runs split by a frame or two of jitter are joined; a run
+    shorter than ``min_stance_s`` is dropped when the foot swings forward
+    fast (``2 * stance_velocity`` relative to the ground) right after it:
+    that is a swinging foot that MediaPipe briefly pinned onto the standing
+    foot as the feet crossed; runs less than ``merge_gap_s`` apart are then
+    joined into one stance.
+
+    Parameters
+    ----------
+    mask
+        Per frame: the foot is low and moves with the ground.
+    time_s
+        Frame times, seconds.
+    relative_velocity
+        Forward toe velocity relative to the ground, leg lengths/s.
+    settings
+        Detection parameters.
+
+    Returns
+    -------
+    list of tuple
+        ``(start, stop)`` frame indices of the candidates, ``stop`` exclusive.
+    """
+    step = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
+    runs = merge_runs(find_runs(mask), time_s, 2.5 * step)
+    kept = []
+    for i, (a, b) in enumerate(runs):
+        short = time_s[b - 1] - time_s[a] + step < settings.min_stance_s
+        following = relative_velocity[b : runs[i + 1][0]] if i + 1 < len(runs) else np.array([])
+        swings = np.nan_to_num(following, nan=0.0) > 2 * settings.stance_velocity
+        if short and np.count_nonzero(swings) >= 2:
+            continue
+        kept.append((a, b))
+    return merge_runs(kept, time_s, settings.merge_gap_s)
+
+
 def estimate_ground_velocity(
     height: FloatArray, velocity: FloatArray, settings: EventSettings
 ) -> float:
@@ -369,7 +413,7 @@ def detect_foot_contacts(
     ground_velocity = estimate_ground_velocity(height, velocity, settings)
     low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
     still = np.abs(np.nan_to_num(velocity - ground_velocity, nan=np.inf)) < settings.stance_velocity
-    runs = merge_runs(find_runs(low & still), time_s, settings.merge_gap_s)
+    runs = build_stance_candidates(low & still, time_s, velocity - ground_velocity, settings)
     contacts = []
     floor = 0
     for start, stop in runs:
