@@ -22,8 +22,8 @@ model: install
 	$(BIN)/runform models fetch
 
 demo: model
-	$(BIN)/runform pose $(SAMPLE) -o demo_output --csv
-	@echo "poses written to demo_output/ (poses.nc, poses.csv)"
+	$(BIN)/runform gait $(SAMPLE) -o demo_output --height-cm 175
+	@echo "gait measurements written to demo_output/ (gait.json, poses.nc)"
 
 test: model
 	$(BIN)/python -m pytest
