@@ -28,13 +28,13 @@ KNOWN_GAPS = {
         PRESETS["pose_runner"].with_overrides(
             width_px=1920, height_px=1080, figure_height_frac=0.42
         ),
-        "overground: landing ~1.1 frames late (median of 5) and contact time 17 ms short; "
+        "overground: landing 1.09 frames late (median of 5) and contact time 16 ms short; "
         "targets 1 frame and 15 ms",
     ),
     "heel_striker_treadmill_left_60": (
         PRESETS["heel_striker_treadmill"].with_overrides(duration_s=3.0),
-        "heel strike: landing ~1.1 frames late, knee at contact 9 deg too bent (truth 10), "
-        "cadence +1.1 %",
+        "heel strike: a landing of the far foot missed, cadence +2.8 %, contact time 30 ms "
+        "short, knee at contact 14 deg too bent (truth 10)",
     ),
 }
 

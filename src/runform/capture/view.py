@@ -150,6 +150,19 @@ def classify_side_direction(position: xr.DataArray, leg_length_px: float) -> Cla
 
     Three votes in -1..1 (positive = right): toes ahead of heels, nose ahead of
     the ears, and hip travel over the clip when it exceeds one leg length.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``, x right.
+    leg_length_px
+        Median leg length, pixels (the travel vote needs more than one).
+
+    Returns
+    -------
+    Classified
+        ``right`` or ``left``; confidence is the absolute mean vote; the
+        evidence holds each ``vote_*`` in -1..1.
     """
     toes = np.concatenate(
         [
@@ -176,6 +189,19 @@ def classify_depth_direction(position: xr.DataArray, view: str) -> Classified:
 
     The view sets it (a runner seen from the front comes toward the camera);
     a growing or shrinking figure confirms it and sets the confidence.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``.
+    view
+        ``"front"`` or ``"rear"``.
+
+    Returns
+    -------
+    Classified
+        ``toward`` or ``away``; the evidence holds ``size_growth_per_s``, the
+        rate of change of the log torso length (1/s, positive = growing).
     """
     torso = np.linalg.norm(_midpoint(position, "shoulder") - _midpoint(position, "hip"), axis=1)
     ok = np.isfinite(torso)

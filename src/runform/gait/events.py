@@ -202,7 +202,18 @@ def find_runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
 def merge_runs(
     runs: list[tuple[int, int]], time_s: FloatArray, max_gap_s: float
 ) -> list[tuple[int, int]]:
-    """Join runs separated by gaps of at most ``max_gap_s`` seconds (jitter)."""
+    """Join runs separated by gaps of at most ``max_gap_s`` seconds (jitter).
+
+    Parameters
+    ----------
+    runs
+        ``(start, stop)`` frame index pairs in order, ``stop`` exclusive.
+    time_s
+        Frame times, seconds.
+    max_gap_s
+        Longest gap (from the last frame of one run to the first of the
+        next) that is closed, seconds.
+    """
     merged: list[tuple[int, int]] = []
     for start, stop in runs:
         if merged and time_s[start] - time_s[merged[-1][1] - 1] <= max_gap_s + 1e-9:
@@ -259,10 +270,24 @@ def build_stance_candidates(
 def estimate_ground_velocity(
     height: FloatArray, velocity: FloatArray, settings: EventSettings
 ) -> float:
-    """Image velocity of the ground under the foot, leg lengths/s (forward positive).
+    """Estimate the image velocity of the ground under a foot.
 
     The median toe velocity over the frames where the foot is low: about 0
     for a static camera, minus the belt speed on a treadmill.
+
+    Parameters
+    ----------
+    height
+        Foot height above its ground, leg lengths.
+    velocity
+        Forward toe velocity, leg lengths/s (direction of travel positive).
+    settings
+        Uses ``stance_height``.
+
+    Returns
+    -------
+    float
+        Leg lengths per second, forward positive; 0 when the foot is never low.
     """
     low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
     values = velocity[low & np.isfinite(velocity)]
@@ -272,8 +297,20 @@ def estimate_ground_velocity(
 def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> float:
     """Time where the least-squares line through ``(time_s, values)`` equals ``level``.
 
-    Returns NaN when there are fewer than two finite samples or the line is
-    flat.
+    Parameters
+    ----------
+    time_s
+        Sample times, seconds.
+    values
+        Sample values (NaN ignored).
+    level
+        The value to reach, same unit as ``values``.
+
+    Returns
+    -------
+    float
+        Seconds; NaN when there are fewer than two finite samples or the line
+        is flat.
     """
     ok = np.isfinite(values)
     if ok.sum() < 2:
@@ -322,8 +359,26 @@ def time_initial_contact(
     ``contact_height``), linearly interpolated between the two frames around
     the crossing.
 
-    Returns NaN when the stance begins at the clip's start or the frame before
-    the crossing is missing.
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    height
+        Foot height above its ground, leg lengths.
+    span
+        The candidate, ``(start, stop)`` frame indices.
+    level
+        Height at which the foot counts as landed, leg lengths.
+    settings
+        Uses ``swing_height`` and ``landing_lookback_s``.
+    floor
+        First frame the search may reach back to (the previous contact's end).
+
+    Returns
+    -------
+    float
+        Seconds; NaN when the stance begins at the clip's start or the frame
+        before the crossing is missing.
     """
     start, stop = span
     first = find_landing_search_start(time_s, height, start, settings, floor)
@@ -349,6 +404,23 @@ def time_toe_off(
     being low and still) is taken, so a glitch of the toes while the feet
     cross mid-stance is passed over, and a line through the samples around
     it is extrapolated back to zero relative velocity.
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    velocity
+        Forward toe velocity, leg lengths/s (direction of travel positive).
+    start, stop
+        The candidate's frame indices, ``stop`` exclusive.
+    settings
+        Uses ``to_velocity`` and ``to_backtrack_s``.
+
+    Returns
+    -------
+    float
+        Seconds; NaN when the toes never speed up within 0.3 s of the
+        candidate's end.
     """
     stance_velocity = np.nanmedian(velocity[start:stop])
     relative = velocity - stance_velocity
@@ -437,7 +509,25 @@ def time_lift_off(
 
     Used where the toes' forward velocity cannot be seen (front and rear
     views): the last crossing upward through ``level`` after the candidate's
-    last frame below it, interpolated between frames.
+    last frame below it, interpolated between frames. This reads the toe-off
+    when the foot is already a little off the ground: on the exact synthetic
+    keypoints front and rear contact times come out about 40 ms long.
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    height
+        Foot height above its ground, leg lengths.
+    span
+        The candidate, ``(start, stop)`` frame indices.
+    level
+        Height at which the foot counts as off the ground, leg lengths.
+
+    Returns
+    -------
+    float
+        Seconds; NaN when the clip ends first.
     """
     start, stop = span
     below = np.flatnonzero(height[start:stop] <= level)

@@ -49,8 +49,21 @@ def compute_toe_velocity(
 ) -> FloatArray:
     """Forward velocity of the toes (foot index), leg lengths per second.
 
-    Positive in the direction of travel (``direction`` is +1 moving right on
-    screen, -1 moving left).
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``, x right.
+    side
+        ``"left"`` or ``"right"``.
+    direction
+        +1 moving right on screen, -1 moving left.
+    leg_length_px
+        Per-frame leg length, pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        Leg lengths per second, positive in the direction of travel.
     """
     x = np.asarray(position.sel(keypoint=f"{side}_foot_index", space="x"), dtype=float)
     time = np.asarray(position["time"], dtype=float)
