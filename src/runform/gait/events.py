@@ -99,7 +99,7 @@ class EventSettings:
     ground_quantile: float = 90.0
     min_stance_s: float = 0.06
     max_stance_s: float = 1.5
-    merge_gap_s: float = 0.12
+    merge_gap_s: float = 0.15
     stance_velocity: float = 3.0
     swing_height: float = 0.08
     to_method: str = "velocity"
