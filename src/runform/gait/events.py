@@ -232,11 +232,12 @@ def build_stance_candidates(
     """Turn the per-frame "low and still" mask into stance candidates.
 
     Three steps: runs split by a frame or two of jitter are joined; a run
-    shorter than ``min_stance_s`` is dropped when the foot swings forward
-    fast (``2 * stance_velocity`` relative to the ground) right after it:
-    that is a swinging foot that MediaPipe briefly pinned onto the standing
-    foot as the feet crossed; runs less than ``merge_gap_s`` apart are then
-    joined into one stance.
+    shorter than ``min_stance_s`` that does not trail a stance (start within
+    50 ms of its end) is dropped
+    when the foot swings forward fast (``2 * stance_velocity`` relative to
+    the ground) right after it: that is a swinging foot that MediaPipe
+    briefly pinned onto the standing foot as the feet crossed; runs less
+    than ``merge_gap_s`` apart are then joined into one stance.
 
     Parameters
     ----------
@@ -256,12 +257,13 @@ def build_stance_candidates(
     """
     step = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
     runs = merge_runs(find_runs(mask), time_s, 2.5 * step)
-    kept = []
+    kept: list[tuple[int, int]] = []
     for i, (a, b) in enumerate(runs):
         short = time_s[b - 1] - time_s[a] + step < settings.min_stance_s
+        trailing = bool(kept) and time_s[a] - time_s[kept[-1][1] - 1] <= 0.05 + 1e-9
         following = relative_velocity[b : runs[i + 1][0]] if i + 1 < len(runs) else np.array([])
         swings = np.nan_to_num(following, nan=0.0) > 2 * settings.stance_velocity
-        if short and np.count_nonzero(swings) >= 2:
+        if short and not trailing and np.count_nonzero(swings) >= 2:
             continue
         kept.append((a, b))
     return merge_runs(kept, time_s, settings.merge_gap_s)
