@@ -38,9 +38,11 @@ def test_events_and_cadence_on_exact_keypoints(exact_cases, name):
     ds, truth = exact_cases[name]
     result = analyze_gait(ds, height_cm=truth.params.body_height_cm)
     # Measured on exact keypoints (the method's own bias, no pose noise): the
-    # synthetic foot hovers near the ground before landing, so the 2 %-of-leg
-    # threshold lands up to ~18 ms early; toe-off is within 17 ms (or a frame).
-    for kind, limit_ms in (("initial_contact", 20.0), ("toe_off", 17.0)):
+    # landing threshold (3 % of leg length) is set for MediaPipe's feet, which
+    # sit 1-3 % above the truth just before touch-down; this renderer's exact
+    # foot hovers just above the ground before landing, so here the landing
+    # comes ~26 ms early. Toe-off is within 17 ms (or a frame).
+    for kind, limit_ms in (("initial_contact", 30.0), ("toe_off", 17.0)):
         errors = event_errors_frames(result, truth, kind)
         assert np.isfinite(errors).all(), f"{kind} missed: {errors}"
         median_ms = 1000 * np.median(np.abs(errors)) / float(truth.fps)
@@ -54,7 +56,8 @@ def test_contact_time_and_angles_on_exact_keypoints(exact_cases, name):
     ds, truth = exact_cases[name]
     result = analyze_gait(ds, height_cm=truth.params.body_height_cm)
     metrics = result.metrics
-    assert metrics["ground_contact_ms"].value == pytest.approx(truth.contact_time_ms, abs=15)
+    # the early landing above makes exact-keypoint contacts up to ~20 ms long
+    assert metrics["ground_contact_ms"].value == pytest.approx(truth.contact_time_ms, abs=25)
     knee = np.mean([c.knee_flexion_deg for c in truth.contacts])
     assert metrics["knee_flexion_at_contact_deg"].value == pytest.approx(knee, abs=5)
     lean = float(np.mean(truth.angles_deg["trunk_lean"]))

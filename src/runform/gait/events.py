@@ -13,13 +13,15 @@ Methods, chosen per event by what the physics makes sharp:
 
 * **Initial contact** (IC): the foot falls onto the ground fast and stops.
   IC is where the foot's lowest point descends through ``contact_height``
-  (2 % of leg length, about 2 cm) above the ground level of that stance,
+  (3 % of leg length, about 2.5 cm) above the ground level of that stance,
   interpolated between frames. This is the vertical-position-with-threshold
   method of Maiwald et al. (2009, "Detecting foot-to-ground contact from
   kinematic data in running", Footwear Science 1:111) and of Pose2Sim's
   ``trc_gaitevents`` "height" method. The threshold sits above the landmark
-  jitter of a filtered foot; the ground level is taken per stance, so a
-  constant offset of the heel or toe landmark cancels. (A line fit extrapolated
+  jitter of a filtered foot and above MediaPipe's habit of holding a landing
+  foot 1-3 % of a leg length high in the last frames before touch-down; the
+  ground level is taken per stance, so a constant offset of the heel or toe
+  landmark cancels. (A line fit extrapolated
   to the ground and the peak of vertical deceleration were both tried and were
   later by 1-3 frames on the synthetic runner: a filtered landing is rounded.)
 * **Toe-off** (TO): the toes leave the ground slowly upward (the foot
@@ -83,9 +85,6 @@ class EventSettings:
         Candidates separated by less than this are one stance: a real swing
         lasts 0.3 s or more even in a sprint, so a shorter gap is landmark
         jitter splitting one contact.
-    swing_height, landing_lookback_s
-        How far back before a candidate the landing is searched: while the
-        foot stays below this height, for at most this long.
     stance_velocity
         A stance candidate's toes also move less than this (leg lengths/s)
         relative to the ground; a swinging foot moves at about twice the
@@ -101,11 +100,9 @@ class EventSettings:
     max_stance_s: float = 1.5
     merge_gap_s: float = 0.15
     stance_velocity: float = 3.0
-    swing_height: float = 0.08
     to_method: str = "velocity"
     to_backtrack_s: float = 0.06
-    landing_lookback_s: float = 0.12
-    contact_height: float = 0.02
+    contact_height: float = 0.03
 
     def to_dict(self) -> dict[str, float | str]:
         """Return the settings as a JSON-ready dict."""
@@ -323,43 +320,20 @@ def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> floa
     return float((level - intercept) / slope)
 
 
-def find_landing_search_start(
-    time_s: FloatArray, height: FloatArray, start: int, settings: EventSettings, floor: int = 0
-) -> int:
-    """First frame of the approach to a stance candidate that begins at ``start``.
-
-    Walks back from ``start`` while the foot stays below ``swing_height`` and
-    within ``landing_lookback_s``, never before ``floor`` (the end of the
-    previous contact): a foot that is already low but whose landmarks jitter
-    (the far foot, a heel strike) can touch down a few frames before the
-    candidate (low *and* still) begins.
-    """
-    first = start
-    while (
-        first > floor
-        and np.isfinite(height[first - 1])
-        and height[first - 1] < settings.swing_height
-        and time_s[start] - time_s[first - 1] <= settings.landing_lookback_s
-    ):
-        first -= 1
-    return first
-
-
 def time_initial_contact(
     time_s: FloatArray,
     height: FloatArray,
     span: tuple[int, int],
     level: float,
-    settings: EventSettings,
     floor: int = 0,
 ) -> float:
     """Time the landing of a stance candidate ``span = (start, stop)``.
 
-    The landing is the first time, within the approach found by
-    :func:`find_landing_search_start` and the candidate, that the foot's
-    height descends through ``level`` (the stance's ground level plus
-    ``contact_height``), linearly interpolated between the two frames around
-    the crossing.
+    The landing is where the foot's height last descends through ``level``
+    (the stance's ground level plus ``contact_height``) before it stays
+    low: the first frame of the candidate at or below ``level``, walked back
+    over earlier frames that are already low but not yet still, then
+    interpolated linearly between the two frames around the crossing.
 
     Parameters
     ----------
@@ -371,8 +345,6 @@ def time_initial_contact(
         The candidate, ``(start, stop)`` frame indices.
     level
         Height at which the foot counts as landed, leg lengths.
-    settings
-        Uses ``swing_height`` and ``landing_lookback_s``.
     floor
         First frame the search may reach back to (the previous contact's end).
 
@@ -383,11 +355,12 @@ def time_initial_contact(
         before the crossing is missing.
     """
     start, stop = span
-    first = find_landing_search_start(time_s, height, start, settings, floor)
-    inside = np.flatnonzero(height[first:stop] <= level)
+    inside = np.flatnonzero(height[start:stop] <= level)
     if inside.size == 0:
         return float("nan")
-    index = first + int(inside[0])
+    index = start + int(inside[0])
+    while index > max(floor, 0) and height[index - 1] <= level:  # low but not yet still
+        index -= 1
     if index == 0 or not np.isfinite(height[index - 1]):
         return float("nan")
     above, below = height[index - 1], height[index]
@@ -566,7 +539,7 @@ def _measure_contact(
     start, stop = span
     ground = float(np.nanmedian(height[start:stop]))
     level = ground + settings.contact_height
-    ic = time_initial_contact(time_s, height, span, level, settings, floor)
+    ic = time_initial_contact(time_s, height, span, level, floor)
     if settings.to_method == "height":
         to = time_lift_off(time_s, height, span, level)
     else:
