@@ -120,7 +120,9 @@ def check_capture_quality(inputs: QualityInputs) -> list[CaptureWarning]:
             CaptureWarning(
                 "non_sagittal_view",
                 f"{inputs.view} view: joint and lean angles need a side view and are not "
-                "measured; cadence, contact time and bounce still are.",
+                "measured; cadence and bounce still are, contact and flight times only "
+                "approximately (a swinging foot moving toward or away from the camera shifts "
+                "in the image as if it were landing).",
             )
         )
     return warnings

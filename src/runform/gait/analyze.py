@@ -50,7 +50,11 @@ from runform.gait.metrics import (
     missing,
     summarise,
 )
-from runform.gait.signals import compute_foot_height, compute_toe_velocity
+from runform.gait.signals import (
+    compute_foot_height,
+    compute_foot_rise_velocity,
+    compute_toe_velocity,
+)
 from runform.gait.stride_kinematics import (
     StrideAngles,
     compute_cycle_curves,
@@ -119,7 +123,10 @@ def _detect_contacts(
     contacts: list[Contact] = []
     for side in SIDES:
         height = compute_foot_height(position, side, leg_px, events)
-        velocity = compute_toe_velocity(position, side, direction, leg_px)
+        if view in ("front", "rear"):  # travel is along the camera axis: use the image rise
+            velocity = compute_foot_rise_velocity(position, side, leg_px)
+        else:
+            velocity = compute_toe_velocity(position, side, direction, leg_px)
         conf = (
             ds["confidence"].isel(individual=0).sel(keypoint=[f"{side}_heel", f"{side}_foot_index"])
         )

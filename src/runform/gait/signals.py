@@ -70,3 +70,34 @@ def compute_toe_velocity(
     if x.size < 2:
         return np.full(x.shape, np.nan)
     return direction * np.gradient(x, time) / leg_length_px
+
+
+def compute_foot_rise_velocity(
+    position: xr.DataArray, side: str, leg_length_px: FloatArray
+) -> FloatArray:
+    """Upward image velocity of the foot's lowest point, leg lengths per second.
+
+    Stands in for the toes' forward velocity in front and rear views, where
+    travel is along the camera axis: a planted foot keeps its image height,
+    while a swinging foot comes toward or goes away from the camera and so
+    moves up or down in the image (perspective) even near the ground.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``, y down.
+    side
+        ``"left"`` or ``"right"``.
+    leg_length_px
+        Per-frame leg length, pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        Leg lengths per second, up positive.
+    """
+    low = compute_foot_low_y(position, side)
+    time = np.asarray(position["time"], dtype=float)
+    if low.size < 2:
+        return np.full(low.shape, np.nan)
+    return -np.gradient(low, time) / leg_length_px
