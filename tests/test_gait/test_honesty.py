@@ -54,3 +54,16 @@ def test_feet_out_of_frame_are_not_called_standing_still(exact_cases):
     assert result.metrics["cadence_spm"].value is None
     assert "feet" in result.metrics["cadence_spm"].reason
     assert "feet_not_visible" in {w.code for w in result.capture.warnings}
+
+
+def test_unflagged_slow_motion_reads_slow_and_warns(exact_cases):
+    # the same clip played 3x slower, as if --slowmo had been forgotten
+    ds, truth = exact_cases["treadmill"]
+    slowed = ds.assign_coords(time=ds.time * 3.0)
+    result = analyze_gait(slowed)
+    cadence = result.metrics["cadence_spm"].value
+    # thresholds are in real-world units, so the slowed clip is measured less well
+    assert abs(cadence - truth.cadence_spm / 3.0) < 0.05 * truth.cadence_spm / 3.0
+    warning = next(w for w in result.capture.warnings if w.code == "possible_slow_motion")
+    assert "--slowmo" in warning.message
+
