@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -85,3 +87,35 @@ def test_brief_pin_of_a_swinging_foot_is_not_a_contact():
     found = np.array([c.initial_contact_s for c in contacts])
     assert not np.any(np.abs(found - time[mid]) < 0.05)
     assert len(contacts) == 6
+
+
+def test_low_swing_does_not_pull_the_landing_back():
+    time, height, velocity, ics, _tos = make_foot(60.0)
+    flat_swing = np.minimum(height, 0.03)
+    contacts = detect_foot_contacts(time, flat_swing, velocity, np.ones_like(time), "left")
+    found = np.array([c.initial_contact_s for c in contacts])
+    for t in ics[(ics > 0.2) & (ics < time[-1] - 0.3)]:
+        near = found[np.isfinite(found)]
+        # a landing is either found close to the truth or refused, never 300 ms early
+        assert not np.any((near < t - 0.05) & (near > t - 0.5))
+
+
+def test_lift_off_never_runs_into_the_next_stance():
+    time = np.arange(0, 2, 1 / 60)
+    height = np.full_like(time, 0.3)
+    height[(time > 0.2) & (time < 0.45)] = 0.0
+    height[(time >= 0.45) & (time < 0.75)] = 0.055  # hovering, above stance, below level
+    height[(time >= 0.75) & (time < 1.0)] = 0.0
+    settings = EventSettings(to_method="height", contact_height=0.06)
+    contacts = detect_foot_contacts(
+        time, height, np.zeros_like(time), np.ones_like(time), "left", settings
+    )
+    for this, nxt in itertools.pairwise(contacts):
+        assert not this.toe_off_s >= nxt.initial_contact_s
+
+
+@pytest.mark.parametrize("fps", [25.0, 30.0])
+def test_short_contacts_at_low_frame_rates_are_kept(fps):
+    time, height, velocity, ics, _tos = make_foot(fps, contact_s=0.1, stride_s=0.6)
+    contacts = detect_foot_contacts(time, height, velocity, np.ones_like(time), "left")
+    assert len(contacts) >= len(ics) - 1

@@ -66,4 +66,3 @@ def test_unflagged_slow_motion_reads_slow_and_warns(exact_cases):
     assert abs(cadence - truth.cadence_spm / 3.0) < 0.05 * truth.cadence_spm / 3.0
     warning = next(w for w in result.capture.warnings if w.code == "possible_slow_motion")
     assert "--slowmo" in warning.message
-

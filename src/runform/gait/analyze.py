@@ -479,6 +479,9 @@ def _check_usable(ds: xr.Dataset) -> xr.Dataset:
     n = ds.sizes["time"]
     if n < 3:
         raise ValueError(f"a gait needs a clip of several frames; these poses have {n}")
+    time = np.asarray(ds["time"], dtype=float)
+    if not np.isfinite(time).all() or not np.all(np.diff(time) > 0):
+        raise ValueError("the poses' times must be finite and strictly increasing")
     position = np.asarray(ds["position"].isel(individual=0), dtype=float)
     if not np.isfinite(position).any():
         raise NoPersonDetectedError(

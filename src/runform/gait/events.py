@@ -41,7 +41,7 @@ All functions are pure and work on plain arrays; times are seconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -50,6 +50,11 @@ from scipy import ndimage
 FloatArray = NDArray[np.float64]
 
 SIDES = ("left", "right")
+#: The landing is searched at most this far (s) before a stance candidate begins.
+LANDING_WALKBACK_S = 0.1
+#: A brief low-and-still run is a pinned swinging foot when a forward swing
+#: faster than ``2 * stance_velocity`` follows it for at least this long (s).
+PINNED_SWING_S = 0.03
 EVENT_TYPES = ("initial_contact", "toe_off")
 
 
@@ -228,13 +233,13 @@ def build_stance_candidates(
 ) -> list[tuple[int, int]]:
     """Turn the per-frame "low and still" mask into stance candidates.
 
-    Three steps: runs split by a frame or two of jitter are joined; a run
+    Three steps: runs split by one missing frame of jitter are joined; a run
     shorter than ``min_stance_s`` that does not trail a stance (start within
-    50 ms of its end) is dropped
-    when the foot swings forward fast (``2 * stance_velocity`` relative to
-    the ground) right after it: that is a swinging foot that MediaPipe
-    briefly pinned onto the standing foot as the feet crossed; runs less
-    than ``merge_gap_s`` apart are then joined into one stance.
+    50 ms of its end) is dropped when the foot swings forward fast
+    (``2 * stance_velocity`` relative to the ground, for at least
+    :data:`PINNED_SWING_S`) right after it: that is a swinging foot that
+    MediaPipe briefly pinned onto the standing foot as the feet crossed; runs
+    less than ``merge_gap_s`` apart are then joined into one stance.
 
     Parameters
     ----------
@@ -258,9 +263,9 @@ def build_stance_candidates(
     for i, (a, b) in enumerate(runs):
         short = time_s[b - 1] - time_s[a] + step < settings.min_stance_s
         trailing = bool(kept) and time_s[a] - time_s[kept[-1][1] - 1] <= 0.05 + 1e-9
-        following = relative_velocity[b : runs[i + 1][0]] if i + 1 < len(runs) else np.array([])
+        following = relative_velocity[b : runs[i + 1][0] if i + 1 < len(runs) else None]
         swings = np.nan_to_num(following, nan=0.0) > 2 * settings.stance_velocity
-        if short and not trailing and np.count_nonzero(swings) >= 2:
+        if short and not trailing and np.count_nonzero(swings) * step >= PINNED_SWING_S:
             continue
         kept.append((a, b))
     return merge_runs(kept, time_s, settings.merge_gap_s)
@@ -359,10 +364,11 @@ def time_initial_contact(
     if inside.size == 0:
         return float("nan")
     index = start + int(inside[0])
-    while index > max(floor, 0) and height[index - 1] <= level:  # low but not yet still
-        index -= 1
-    if index == 0 or not np.isfinite(height[index - 1]):
-        return float("nan")
+    earliest = time_s[start] - LANDING_WALKBACK_S
+    while index > max(floor, 0) and height[index - 1] <= level and time_s[index - 1] >= earliest:
+        index -= 1  # low but not yet still
+    if index == 0 or not np.isfinite(height[index - 1]) or height[index - 1] <= level:
+        return float("nan")  # no descent through the level: already down (clip start, a glitch)
     above, below = height[index - 1], height[index]
     frac = (above - level) / (above - below) if above != below else 0.0
     return float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))
@@ -394,8 +400,9 @@ def time_toe_off(
     Returns
     -------
     float
-        Seconds; NaN when the toes never speed up within 0.3 s of the
-        candidate's end.
+        Seconds; NaN when the toes never speed up between the candidate's
+        start and 0.3 s after its end. When no crossing follows the middle of
+        the candidate, the last one before it is used.
     """
     stance_velocity = np.nanmedian(velocity[start:stop])
     relative = velocity - stance_velocity
@@ -461,24 +468,40 @@ def detect_foot_contacts(
     low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
     still = np.abs(np.nan_to_num(velocity - ground_velocity, nan=np.inf)) < settings.stance_velocity
     runs = build_stance_candidates(low & still, time_s, velocity - ground_velocity, settings)
-    contacts = []
+    step = float(np.median(np.diff(time_s))) if time_s.size > 1 else 0.0
+    contacts: list[Contact] = []
     floor = 0
-    for start, stop in runs:
-        duration = time_s[stop - 1] - time_s[start]
+    for i, (start, stop) in enumerate(runs):
+        duration = time_s[stop - 1] - time_s[start] + step
         if duration < settings.min_stance_s or duration > settings.max_stance_s:
             continue
+        ceiling = runs[i + 1][0] if i + 1 < len(runs) else time_s.size
         contact = _measure_contact(
-            time_s, (height, velocity, confidence), (start, stop), floor, side, settings
+            time_s, (height, velocity, confidence), (start, stop), (floor, ceiling), side, settings
         )
         if contact.contact_s < settings.min_stance_s:  # NaN (unknown) passes
             continue
         contacts.append(contact)
         floor = stop
-    return contacts
+    return _untangle(contacts)
+
+
+def _untangle(contacts: list[Contact]) -> list[Contact]:
+    """Drop a toe-off that is not before the same foot's next landing."""
+    out = list(contacts)
+    for i in range(len(out) - 1):
+        toe_off, landing = out[i].toe_off_s, out[i + 1].initial_contact_s
+        if np.isfinite(toe_off) and np.isfinite(landing) and toe_off >= landing:
+            out[i] = replace(out[i], toe_off_s=float("nan"))
+    return out
 
 
 def time_lift_off(
-    time_s: FloatArray, height: FloatArray, span: tuple[int, int], level: float
+    time_s: FloatArray,
+    height: FloatArray,
+    span: tuple[int, int],
+    level: float,
+    ceiling: int | None = None,
 ) -> float:
     """Time the take-off of a stance as the foot rising through ``level``.
 
@@ -498,20 +521,24 @@ def time_lift_off(
         The candidate, ``(start, stop)`` frame indices.
     level
         Height at which the foot counts as off the ground, leg lengths.
+    ceiling
+        Frame the search may not reach (the next stance's start); default
+        the end of the clip.
 
     Returns
     -------
     float
-        Seconds; NaN when the clip ends first.
+        Seconds; NaN when the clip or the search ends first.
     """
     start, stop = span
+    limit = height.size if ceiling is None else min(ceiling, height.size)
     below = np.flatnonzero(height[start:stop] <= level)
     if below.size == 0:
         return float("nan")
     index = start + int(below[-1])
-    while index + 1 < height.size and height[index + 1] <= level:
+    while index + 1 < limit and height[index + 1] <= level:
         index += 1
-    if index + 1 >= height.size or not np.isfinite(height[index + 1]):
+    if index + 1 >= limit or not np.isfinite(height[index + 1]):
         return float("nan")
     low, high = height[index], height[index + 1]
     frac = (level - low) / (high - low) if high != low else 0.0
@@ -526,22 +553,34 @@ def _middle_median(values: FloatArray, start: int, stop: int) -> float:
     return float(np.median(finite)) if finite.size else float("nan")
 
 
+def _mean_or_zero(values: FloatArray) -> float:
+    """Mean of the finite values, 0 when there are none."""
+    finite = values[np.isfinite(values)]
+    return float(np.mean(finite)) if finite.size else 0.0
+
+
 def _measure_contact(
     time_s: FloatArray,
     signals: tuple[FloatArray, FloatArray, FloatArray],
     span: tuple[int, int],
-    floor: int,
+    bounds: tuple[int, int],
     side: str,
     settings: EventSettings,
 ) -> Contact:
-    """Time the landing and take-off of one stance candidate."""
+    """Time the landing and take-off of one stance candidate.
+
+    ``bounds`` are the previous contact's end and the next candidate's start:
+    the landing is not searched before the first, the lift-off not after the
+    second.
+    """
     height, velocity, confidence = signals
     start, stop = span
+    floor, ceiling = bounds
     ground = float(np.nanmedian(height[start:stop]))
     level = ground + settings.contact_height
     ic = time_initial_contact(time_s, height, span, level, floor)
     if settings.to_method == "height":
-        to = time_lift_off(time_s, height, span, level)
+        to = time_lift_off(time_s, height, span, level, ceiling)
     else:
         to = time_toe_off(time_s, velocity, start, stop, settings)
     if stop >= time_s.size or to <= ic:
@@ -550,7 +589,7 @@ def _measure_contact(
         side=side,
         initial_contact_s=ic,
         toe_off_s=to,
-        confidence=float(np.nanmean(confidence[start:stop])),
+        confidence=_mean_or_zero(confidence[start:stop]),
         stance_velocity=_middle_median(velocity, start, stop),
         start_s=float(time_s[start]),
         stop_s=float(time_s[stop - 1]),
