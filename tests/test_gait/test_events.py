@@ -119,3 +119,22 @@ def test_short_contacts_at_low_frame_rates_are_kept(fps):
     time, height, velocity, ics, _tos = make_foot(fps, contact_s=0.1, stride_s=0.6)
     contacts = detect_foot_contacts(time, height, velocity, np.ones_like(time), "left")
     assert len(contacts) >= len(ics) - 1
+
+
+def _contact(side, ic):
+    from runform.gait.events import Contact
+
+    return Contact(side, ic, ic + 0.2, 0.9, 0.0, ic, ic + 0.2)
+
+
+def test_alternation_relabels_a_swapped_contact_but_not_a_missed_one():
+    from runform.gait.events import enforce_alternation
+
+    contacts = [_contact("left", 0.0), _contact("right", 0.33), _contact("left", 0.66),
+                _contact("left", 1.0), _contact("left", 1.33), _contact("left", 2.33)]  # fmt: skip
+    fixed = enforce_alternation(contacts)
+    sides = [c.side for c in fixed]
+    assert sides[:5] == ["left", "right", "left", "right", "left"]
+    assert fixed[3].relabelled and not fixed[2].relabelled
+    # left 1.33 -> left 2.33 is three steps: landings were missed, not swapped
+    assert sides[5] == "left" and not fixed[5].relabelled

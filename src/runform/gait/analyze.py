@@ -39,7 +39,7 @@ from runform.capture.view import (
 from runform.errors import NoPersonDetectedError
 from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.com import compute_center_of_mass
-from runform.gait.events import Contact, detect_foot_contacts
+from runform.gait.events import Contact, detect_foot_contacts, enforce_alternation
 from runform.gait.kinematics import compute_angles
 from runform.gait.metrics import (
     Metric,
@@ -400,7 +400,7 @@ def analyze_gait(
     time = np.asarray(ds["time"], dtype=float)
     leg_px = compute_leg_length_px(position)
     scale = estimate_scale(leg_px, height_cm)
-    contacts = _detect_contacts(ds, leg_px, sign, settings, view.label)
+    contacts = enforce_alternation(_detect_contacts(ds, leg_px, sign, settings, view.label))
     strides = build_strides(contacts)
     motion = _measure_motion(position, contacts, leg_px, direction)
     motion = replace(motion, camera_speed=_camera_speed(camera_motion, leg_px))

@@ -41,6 +41,7 @@ All functions are pure and work on plain arrays; times are seconds.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -137,6 +138,9 @@ class Contact:
         minus the belt speed on a treadmill.
     start_s, stop_s
         The first and last frame times of the stance candidate.
+    relabelled
+        The side was changed by :func:`enforce_alternation` (the pose model
+        had given this foot the other leg's label).
     """
 
     side: str
@@ -146,6 +150,7 @@ class Contact:
     stance_velocity: float
     start_s: float
     stop_s: float
+    relabelled: bool = False
 
     @property
     def contact_s(self) -> float:
@@ -594,3 +599,48 @@ def _measure_contact(
         start_s=float(time_s[start]),
         stop_s=float(time_s[stop - 1]),
     )
+
+
+def enforce_alternation(contacts: list[Contact], max_step_ratio: float = 1.5) -> list[Contact]:
+    """Relabel contacts so that the feet alternate, where the timing says they must.
+
+    Running and walking alternate feet: two landings of the "same" foot one
+    step apart (not a stride) mean the pose model gave one of them the other
+    leg's label (a leg swap the landmark repair missed). Such a contact gets
+    the other side and ``relabelled=True``. Two same-side landings more than
+    ``max_step_ratio`` median steps apart are left alone: the other foot's
+    landing between them was missed, not swapped.
+
+    Parameters
+    ----------
+    contacts
+        Contacts of both feet.
+    max_step_ratio
+        Same-side landings closer than this many median steps are a swap.
+
+    Returns
+    -------
+    list of Contact
+        In time order of landing (contacts without a timed landing keep
+        their place by their start).
+    """
+    ordered = sorted(contacts, key=lambda c: c.start_s)
+    landings = [c for c in ordered if np.isfinite(c.initial_contact_s)]
+    steps = np.array(
+        [
+            b.initial_contact_s - a.initial_contact_s
+            for a, b in itertools.pairwise(landings)
+            if a.side != b.side
+        ]
+    )
+    if steps.size < 2:
+        return ordered
+    limit = max_step_ratio * float(np.median(steps))
+    out = list(ordered)
+    for i in range(1, len(out)):
+        previous, this = out[i - 1], out[i]
+        gap = this.initial_contact_s - previous.initial_contact_s
+        if this.side == previous.side and gap < limit:  # NaN gap: left alone
+            other = "left" if this.side == "right" else "right"
+            out[i] = replace(this, side=other, relabelled=True)
+    return out

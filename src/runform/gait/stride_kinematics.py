@@ -196,7 +196,7 @@ def compute_stride_angles(
         peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
         times["max_knee_flexion_swing"] = peak_t
         values["max_knee_flexion_swing"] = {"knee_flexion": peak}
-        weight = weights.get(side, 1.0) * stride.confidence
+        weight = 0.0 if stride.relabelled else weights.get(side, 1.0) * stride.confidence
         rows.append(StrideAngles(side, times, values, weight, stride.end_s - stride.start_s))
     return rows
 

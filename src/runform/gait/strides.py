@@ -78,6 +78,9 @@ class Stride:
         (negative values mean double support: walking).
     confidence
         Landmark confidence of the foot during the contact.
+    relabelled
+        The contact's side was fixed by alternation: its leg's landmarks
+        carried the other label, so its angles are not used.
     """
 
     side: str
@@ -89,6 +92,7 @@ class Stride:
     step_ms: float
     flight_ms: float
     confidence: float
+    relabelled: bool = False
 
     @property
     def duty_factor(self) -> float:
@@ -188,6 +192,7 @@ def build_strides(contacts: list[Contact], max_stride_ratio: float = 1.5) -> lis
                 step_ms=1000.0 * (next_other - first.initial_contact_s),
                 flight_ms=1000.0 * (next_other - toe_off),
                 confidence=first.confidence,
+                relabelled=first.relabelled,
             )
         )
     return sorted(strides, key=lambda s: s.start_s)
