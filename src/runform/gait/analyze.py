@@ -201,11 +201,12 @@ def _leg_motion(
 
 def _measure_activity(
     position: xr.DataArray,
-    contacts: list[Contact],
-    strides: list[Stride],
+    leg_px: FloatArray,
+    gait: tuple[list[Contact], list[Stride]],
     ahead: dict[str, FloatArray],
     view: str,
 ) -> ActivityEvidence:
+    contacts, strides = gait
     time = np.asarray(position["time"], dtype=float)
     sweeps = []
     if view not in ("front", "rear"):  # fore-aft sweep is along the camera axis there
@@ -213,7 +214,6 @@ def _measure_activity(
             if np.isfinite(c.initial_contact_s) and np.isfinite(c.toe_off_s):
                 at = np.interp([c.initial_contact_s, c.toe_off_s], time, ahead[c.side])
                 sweeps.append(at[0] - at[1])
-    leg_px = compute_leg_length_px(position)
     duty = [s.duty_factor for s in strides if np.isfinite(s.duty_factor)]
     return ActivityEvidence(
         n_contacts=len(contacts),
@@ -410,7 +410,7 @@ def analyze_gait(
     if setting != "auto":
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
     ahead = _ankle_ahead(position, sign, leg_px)
-    evidence = _measure_activity(position, contacts, strides, ahead, view.label)
+    evidence = _measure_activity(position, leg_px, (contacts, strides), ahead, view.label)
     ground = np.nanmax([motion.travel_speed, motion.stance_foot_speed, 0.0])
     activity = classify_activity(replace(evidence, ground_speed=float(ground)))
     feet = _feet_visible_rate(position)
