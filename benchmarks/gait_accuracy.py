@@ -49,6 +49,7 @@ def build_cases() -> dict[str, RunnerParams]:
         "waist_bender_right_60": PRESETS["waist_bender"].with_overrides(**wide),
         "treadmill_right_60": PRESETS["treadmill"],
         "treadmill_right_30": PRESETS["treadmill"].with_overrides(fps=Fraction(30), seed=13),
+        "treadmill_left_60": PRESETS["treadmill"].with_overrides(direction="left", seed=14),
         "heel_striker_treadmill_left_60": PRESETS["heel_striker_treadmill"],
         "portrait_treadmill_29.97": PRESETS["ntsc_portrait"],
         "high_fps_240": PRESETS["high_fps"],
