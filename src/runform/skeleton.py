@@ -6,6 +6,9 @@ left/right pairs that later stages (leg-swap repair, mirroring) rely on.
 
 from __future__ import annotations
 
+#: The two sides, as they prefix the keypoint names.
+SIDES: tuple[str, str] = ("left", "right")
+
 KEYPOINT_NAMES: tuple[str, ...] = (
     "nose",
     "left_eye_inner",

@@ -38,7 +38,6 @@ from runform.serialize import to_json_safe
 FloatArray = NDArray[np.float64]
 
 SCHEMA_VERSION = 1
-SIDES = ("left", "right")
 
 
 @dataclass(frozen=True)

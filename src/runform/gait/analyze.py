@@ -63,9 +63,9 @@ from runform.gait.stride_kinematics import (
 from runform.gait.strides import Stride, build_strides, list_events
 from runform.processing.clean import fill_gaps, filter_lowpass, gate_confidence, reject_outliers
 from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
+from runform.skeleton import SIDES
 
 FloatArray = NDArray[np.float64]
-SIDES = ("left", "right")
 SETTING_CHOICES = ("auto", "treadmill", "overground", "tracking")
 
 

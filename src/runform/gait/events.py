@@ -50,13 +50,11 @@ from scipy import ndimage
 
 FloatArray = NDArray[np.float64]
 
-SIDES = ("left", "right")
 #: The landing is searched at most this far (s) before a stance candidate begins.
 LANDING_WALKBACK_S = 0.1
 #: A brief low-and-still run is a pinned swinging foot when a forward swing
 #: faster than ``2 * stance_velocity`` follows it for at least this long (s).
 PINNED_SWING_S = 0.03
-EVENT_TYPES = ("initial_contact", "toe_off")
 
 
 @dataclass(frozen=True)

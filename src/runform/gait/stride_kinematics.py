@@ -40,7 +40,6 @@ LEG_ANGLES = (
     "shank_angle",
     "foot_angle",
 )
-EVENT_NAMES = ("initial_contact", "mid_stance", "toe_off")
 #: Seconds before and after a detected landing searched for the straightest knee.
 LANDING_WINDOW_S = (0.04, 0.02)
 
