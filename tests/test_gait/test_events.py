@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runform.gait.events import EventSettings, detect_foot_contacts, find_runs, time_lift_off
+from runform.gait.events import EventSettings, detect_foot_contacts, time_lift_off
+from runform.processing.series import find_runs
 
 
 def make_foot(fps: float, contact_s: float = 0.24, stride_s: float = 0.7, n: int = 5):

@@ -17,6 +17,8 @@ import xarray as xr
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from runform.processing.series import fill_nan_linear
+
 FloatArray = NDArray[np.float64]
 
 #: Thigh plus shank as a fraction of standing height (Winter 2009).
@@ -77,11 +79,9 @@ def compute_leg_length_px(position: xr.DataArray, window_s: float = 1.0) -> Floa
         shank = _segment_length(position, f"{side}_knee", f"{side}_ankle")
         sides.append(thigh + shank)
     per_frame = np.fmax(sides[0], sides[1])
-    finite = np.isfinite(per_frame)
-    if not finite.any():
+    if not np.isfinite(per_frame).any():
         return np.full(per_frame.shape, np.nan)
-    idx = np.arange(per_frame.size)
-    filled = np.interp(idx, idx[finite], per_frame[finite])
+    filled = fill_nan_linear(per_frame)
     time = np.asarray(position["time"], dtype=float)
     dt = float(np.median(np.diff(time))) if time.size > 1 else 1.0
     size = max(1, round(window_s / dt) | 1)

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import signal
 
-from runform.gait.events import fill_nan_linear
+from runform.processing.series import fill_nan_linear
 
 FloatArray = NDArray[np.float64]
 

@@ -48,6 +48,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from runform.processing.series import fill_nan_linear, find_runs
+
 FloatArray = NDArray[np.float64]
 
 #: The landing is searched at most this far (s) before a stance candidate begins.
@@ -156,17 +158,6 @@ class Contact:
         return self.toe_off_s - self.initial_contact_s
 
 
-def fill_nan_linear(values: FloatArray) -> FloatArray:
-    """Return ``values`` with NaNs linearly interpolated (ends held constant)."""
-    out = np.asarray(values, dtype=float).copy()
-    bad = ~np.isfinite(out)
-    if bad.all() or not bad.any():
-        return out
-    idx = np.arange(out.size)
-    out[bad] = np.interp(idx[bad], idx[~bad], out[~bad])
-    return out
-
-
 def compute_ground_level(
     low_y: FloatArray, time_s: FloatArray, settings: EventSettings
 ) -> FloatArray:
@@ -195,13 +186,6 @@ def compute_ground_level(
         ndimage.percentile_filter(filled, settings.ground_quantile, size=size, mode="nearest"),
         dtype=float,
     )
-
-
-def find_runs(mask: NDArray[np.bool_]) -> list[tuple[int, int]]:
-    """Return ``(start, stop)`` index pairs of the True runs of ``mask``."""
-    padded = np.concatenate([[False], mask, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def merge_runs(

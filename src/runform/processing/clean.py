@@ -28,6 +28,7 @@ from scipy.interpolate import CubicSpline
 from scipy.signal import butter, sosfiltfilt
 
 from runform.io.poses import append_log, validate_poses
+from runform.processing.series import find_run_bounds
 
 __all__ = [
     "DEFAULT_SETTINGS",
@@ -115,12 +116,6 @@ def _point_mask(da: xr.DataArray, columns: BoolArray) -> xr.DataArray:
     mask = _from_columns(da, columns)
     spatial = [dim for dim in mask.dims if dim not in ("time", "keypoint", "individual")]
     return mask.any(spatial).transpose("time", "keypoint", "individual")
-
-
-def _runs(flags: BoolArray) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Return start and stop (exclusive) indices of the True runs of a 1-D mask."""
-    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
 # ----------------------------------------------------------------------------
@@ -303,7 +298,7 @@ def _fillable(time_s: FloatArray, valid: BoolArray, max_gap_s: float) -> BoolArr
     A run's duration is ``time[first valid after] - time[first missing]``,
     i.e. ``n_missing / fps`` for evenly spaced frames.
     """
-    starts, stops = _runs(~valid)
+    starts, stops = find_run_bounds(~valid)
     interior = (starts > 0) & (stops < valid.size)
     starts, stops = starts[interior], stops[interior]
     short = time_s[stops] - time_s[starts] <= max_gap_s + _TIME_TOLERANCE_S
@@ -332,7 +327,7 @@ def _fill_series(time_s: FloatArray, values: FloatArray, max_gap_s: float) -> Bo
     if valid.all() or valid.sum() < 2:
         return np.zeros(values.shape, dtype=bool)
     fill = _fillable(time_s, valid, max_gap_s)
-    starts, stops = _runs(valid | fill)
+    starts, stops = find_run_bounds(valid | fill)
     for start, stop in zip(starts, stops, strict=True):
         targets = start + np.flatnonzero(fill[start:stop])
         if targets.size:
@@ -448,7 +443,7 @@ def _lowpass_columns(columns: FloatArray, sos: np.ndarray, padlen: int) -> tuple
         else:
             n_short += int(complete.sum())
     for col in np.flatnonzero(~complete):
-        starts, stops = _runs(np.isfinite(columns[:, col]))
+        starts, stops = find_run_bounds(np.isfinite(columns[:, col]))
         long_runs = stops - starts > padlen
         n_short += int((~long_runs).sum())
         for start, stop in zip(starts[long_runs], stops[long_runs], strict=True):
