@@ -263,8 +263,13 @@ def estimate_ground_velocity(
 ) -> float:
     """Estimate the image velocity of the ground under a foot.
 
-    The median toe velocity over the frames where the foot is low: about 0
-    for a static camera, minus the belt speed on a treadmill.
+    The toe velocity shared by most frames where the foot is low: about 0
+    for a static camera, minus the belt speed on a treadmill. A planted
+    foot moves with the ground at one steady velocity, while a low swing (a
+    shuffling runner whose toes skim the ground) spreads over a wide range
+    of faster ones, so the densest window of velocities, not their median,
+    is the ground: a median is dragged toward the swing when the foot is
+    low for much of it.
 
     Parameters
     ----------
@@ -273,7 +278,8 @@ def estimate_ground_velocity(
     velocity
         Forward toe velocity, leg lengths/s (direction of travel positive).
     settings
-        Uses ``stance_height``.
+        Uses ``stance_height``, and ``stance_velocity`` as the half-width of
+        the window.
 
     Returns
     -------
@@ -281,8 +287,16 @@ def estimate_ground_velocity(
         Leg lengths per second, forward positive; 0 when the foot is never low.
     """
     low = np.nan_to_num(height, nan=np.inf) < settings.stance_height
-    values = velocity[low & np.isfinite(velocity)]
-    return float(np.median(values)) if values.size else 0.0
+    values = np.sort(velocity[low & np.isfinite(velocity)])
+    if values.size == 0:
+        return 0.0
+    half = 0.5 * settings.stance_velocity
+    counts = np.searchsorted(values, values + half, side="right") - np.searchsorted(
+        values, values - half, side="left"
+    )
+    centre = values[int(np.argmax(counts))]
+    near = values[np.abs(values - centre) <= half]
+    return float(np.median(near))
 
 
 def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> float:
