@@ -1,0 +1,394 @@
+"""Per-stride Pose Method measures, from a gait analysis.
+
+Every measure is a pure function of the cleaned poses, the strides and the
+stride angles of a :class:`~runform.gait.analysis.GaitAnalysis`. Positions
+are turned into the sagittal *body frame* first (``forward`` in the direction
+of travel, ``up`` against gravity, pixels; see
+:func:`runform.gait.kinematics.to_body_frame`), so a runner going left gives
+the same values as one going right. Lengths are divided by the leg length
+(hip to ankle, pixels) so they hold at any image size.
+
+Each stride is one contact of its *support* leg: initial contact (IC) at
+``start_s``, the Pose (mid-stance, the support ankle passing under the hip
+centre) and toe-off (TO). The other leg is the *swing* leg.
+
+Measures (per stride; NaN where that stride cannot give it):
+
+==============================  =====================================================
+name                            definition (sign)
+==============================  =====================================================
+``pose_alignment_pct_leg``      spread (max - min) of the forward positions of the
+                                shoulder centre, hip centre and support ankle at the
+                                Pose, % leg length (0 = in one vertical line)
+``support_knee_flexion_deg``    support knee flexion at the Pose, degrees (0 straight)
+``knee_flexion_at_contact_deg`` support knee flexion at IC, degrees
+``foot_angle_at_contact_deg``   heel→toe line against horizontal at IC, toes up +
+``landing_distance_leg``        contact point ahead of the centre of mass at IC, leg
+                                lengths (+ ahead: reaching forward); the contact point
+                                is the heel, the middle of the sole or the ball of the
+                                foot, by the foot angle (:func:`contact_point_fraction`)
+``shank_angle_at_contact_deg``  knee→ankle line from vertical at IC, ankle ahead +
+``fall_angle_deg``              support toes → centre of mass line from vertical,
+                                mean from heel-off to TO, forward +
+``waist_bend_deg``              trunk lean minus the lean of the support ankle → hip
+                                line, mean from the Pose to TO, forward +
+``contact_to_pose_ms``          IC to the Pose, ms (the framing concept's first count)
+``pose_to_toe_off_ms``          the Pose to TO, ms (the second count)
+``pull_behind_hip_pct_leg``     swing ankle behind the hip centre when the swing heel
+                                is highest, % leg length (+ behind)
+``pull_height_pct_leg``         that highest swing heel above the ground, % leg length
+``elbow_flexion_deg``           mean elbow flexion of both arms over the stride
+==============================  =====================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+import xarray as xr
+from numpy.typing import NDArray
+
+from runform.gait.analysis import GaitAnalysis
+from runform.gait.kinematics import to_body_frame
+from runform.gait.stride_kinematics import StrideAngles
+from runform.gait.strides import Stride
+
+FloatArray = NDArray[np.float64]
+
+#: Rise of the heel above its lowest stance level that marks heel-off, leg lengths.
+HEEL_OFF_RISE = 0.02
+
+#: Foot angles within this of 0 count as a flat (midfoot) landing, degrees.
+FLAT_FOOT_DEG = 5.0
+#: Position of the ball of the foot on the heel→toe-tip line (0 heel, 1 toes).
+BALL_OF_FOOT = 0.7
+
+#: Names of the per-stride measures, with their units.
+MEASURE_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "pose_alignment_pct_leg": "% leg",
+        "support_knee_flexion_deg": "deg",
+        "knee_flexion_at_contact_deg": "deg",
+        "foot_angle_at_contact_deg": "deg",
+        "landing_distance_leg": "leg",
+        "shank_angle_at_contact_deg": "deg",
+        "fall_angle_deg": "deg",
+        "waist_bend_deg": "deg",
+        "contact_to_pose_ms": "ms",
+        "pose_to_toe_off_ms": "ms",
+        "pull_behind_hip_pct_leg": "% leg",
+        "pull_height_pct_leg": "% leg",
+        "elbow_flexion_deg": "deg",
+    }
+)
+
+
+@dataclass(frozen=True)
+class StrideMeasures:
+    """Per-stride measures of one clip.
+
+    Attributes
+    ----------
+    values
+        ``{measure: (n_strides,) values}``, NaN where not measurable; the
+        names and units are those of :data:`MEASURE_UNITS`.
+    weights
+        ``(n_strides,)`` weight of each stride in averages (0 for strides
+        whose leg labels were fixed by alternation; lower for the far leg).
+    sides
+        Support leg of each stride.
+    """
+
+    values: Mapping[str, FloatArray]
+    weights: FloatArray
+    sides: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        frozen = {}
+        for name, array in self.values.items():
+            copy = np.array(array, dtype=float)
+            copy.setflags(write=False)
+            frozen[name] = copy
+        object.__setattr__(self, "values", MappingProxyType(frozen))
+        weights = np.array(self.weights, dtype=float)
+        weights.setflags(write=False)
+        object.__setattr__(self, "weights", weights)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """Body-frame series shared by the measures (pixels, per frame)."""
+
+    time: FloatArray
+    points: Mapping[str, FloatArray]  # keypoint -> (n, 2) forward/up
+    com: FloatArray  # (n, 2)
+    trunk_lean: FloatArray  # degrees
+    elbow: FloatArray  # degrees, mean of both arms
+    leg_px: float
+
+
+def _series(frame: _Frame, name: str) -> FloatArray:
+    return frame.points[name]
+
+
+def _centre(frame: _Frame, a: str, b: str) -> FloatArray:
+    return np.asarray(0.5 * (frame.points[a] + frame.points[b]), dtype=float)
+
+
+def sample_series(time: FloatArray, values: FloatArray, at_s: float) -> float:
+    """Linearly interpolated value of a 1-D series at one time.
+
+    Parameters
+    ----------
+    time
+        Increasing sample times, seconds.
+    values
+        Values at those times (NaN where missing).
+    at_s
+        Query time, seconds.
+
+    Returns
+    -------
+    float
+        NaN when ``at_s`` is not finite, lies outside the finite samples, or
+        a neighbouring sample is missing.
+    """
+    if not np.isfinite(at_s) or time.size == 0 or at_s < time[0] or at_s > time[-1]:
+        return float("nan")
+    k = int(np.searchsorted(time, at_s, side="right")) - 1
+    k = min(max(k, 0), time.size - 2) if time.size > 1 else 0
+    if time.size == 1:
+        return float(values[0])
+    t0, t1 = time[k], time[k + 1]
+    frac = 0.0 if t1 == t0 else (at_s - t0) / (t1 - t0)
+    return float(values[k] + frac * (values[k + 1] - values[k]))
+
+
+def _window(time: FloatArray, start_s: float, stop_s: float) -> NDArray[np.bool_]:
+    if not (np.isfinite(start_s) and np.isfinite(stop_s)):
+        return np.zeros(time.shape, dtype=bool)
+    return (time >= start_s) & (time <= stop_s)
+
+
+def _lean_from_vertical(lower: FloatArray, upper: FloatArray) -> FloatArray:
+    """Angle of the lower→upper line from vertical, degrees, upper ahead +."""
+    d = upper - lower
+    return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
+
+
+def _ground_up(frame: _Frame) -> float:
+    """Ground level in the body frame: a low quantile of both feet, pixels."""
+    lows = [
+        np.fmin(frame.points[f"{s}_heel"][:, 1], frame.points[f"{s}_foot_index"][:, 1])
+        for s in ("left", "right")
+    ]
+    stacked = np.concatenate(lows)
+    stacked = stacked[np.isfinite(stacked)]
+    return float(np.percentile(stacked, 5)) if stacked.size else float("nan")
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
+def measure_pose_alignment(frame: _Frame, side: str, pose_s: float) -> float:
+    """Spread of shoulder centre, hip centre and support ankle at the Pose, % leg."""
+    shoulders = _centre(frame, "left_shoulder", "right_shoulder")[:, 0]
+    hips = _centre(frame, "left_hip", "right_hip")[:, 0]
+    ankle = _series(frame, f"{side}_ankle")[:, 0]
+    xs = [sample_series(frame.time, s, pose_s) for s in (shoulders, hips, ankle)]
+    return 100.0 * (max(xs) - min(xs)) / frame.leg_px
+
+
+def measure_landing_distance(
+    frame: _Frame, side: str, contact_s: float, foot_angle_deg: float
+) -> float:
+    """Contact point ahead of the centre of mass at initial contact, leg lengths."""
+    heel = sample_series(frame.time, _series(frame, f"{side}_heel")[:, 0], contact_s)
+    toes = sample_series(frame.time, _series(frame, f"{side}_foot_index")[:, 0], contact_s)
+    foot = heel + contact_point_fraction(foot_angle_deg) * (toes - heel)
+    com = sample_series(frame.time, frame.com[:, 0], contact_s)
+    return (foot - com) / frame.leg_px
+
+
+def contact_point_fraction(foot_angle_deg: float) -> float:
+    """Where along the heel→toes line the foot first touches, 0 (heel) to 1 (toes).
+
+    The heel when the toes point up by more than :data:`FLAT_FOOT_DEG`, the
+    ball of the foot (:data:`BALL_OF_FOOT`) when they point down by more,
+    the middle of the sole in between.
+    """
+    if foot_angle_deg > FLAT_FOOT_DEG:
+        return 0.0
+    if foot_angle_deg < -FLAT_FOOT_DEG:
+        return BALL_OF_FOOT
+    return 0.5
+
+
+def find_heel_off(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+    """First time after the Pose that the support heel rises off its stance level.
+
+    The heel's lowest level from the Pose on is its stance level; heel-off is
+    the first frame the heel is :data:`HEEL_OFF_RISE` leg lengths above it.
+    Returns the Pose time when the heel never rises before toe-off (it was
+    already off: a runner on the ball of the foot).
+    """
+    inside = _window(frame.time, pose_s, toe_off_s)
+    heel = _series(frame, f"{side}_heel")[inside, 1]
+    if heel.size == 0 or not np.isfinite(heel).any():
+        return float("nan")
+    rise = (heel - np.nanmin(heel[: max(1, heel.size // 2)])) / frame.leg_px
+    above = np.flatnonzero(rise > HEEL_OFF_RISE)
+    return float(frame.time[inside][above[0]]) if above.size else pose_s
+
+
+def measure_fall_angle(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+    """Mean angle of the support toes → centre of mass line, heel-off to toe-off, degrees."""
+    start = find_heel_off(frame, side, pose_s, toe_off_s)
+    inside = _window(frame.time, start, toe_off_s)
+    if inside.sum() == 0:
+        return float("nan")
+    lean = _lean_from_vertical(_series(frame, f"{side}_foot_index")[inside], frame.com[inside])
+    return float(np.nanmean(lean)) if np.isfinite(lean).any() else float("nan")
+
+
+def measure_waist_bend(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+    """Trunk lean minus the lean of the support ankle → hip line, mean over the fall, degrees.
+
+    The fall runs from the Pose to toe-off. Leaning from the ankles keeps
+    the trunk in line with the leg (0); bending at the waist tips the trunk
+    ahead of it (positive). Earlier in the stance the leg line still leans
+    back when the foot landed ahead, which says nothing about the waist.
+    """
+    inside = _window(frame.time, pose_s, toe_off_s)
+    if inside.sum() == 0:
+        return float("nan")
+    hips = _centre(frame, "left_hip", "right_hip")[inside]
+    leg_line = _lean_from_vertical(_series(frame, f"{side}_ankle")[inside], hips)
+    bend = frame.trunk_lean[inside] - leg_line
+    return float(np.nanmean(bend)) if np.isfinite(bend).any() else float("nan")
+
+
+def measure_pull(
+    frame: _Frame, side: str, toe_off_s: float, next_contact_s: float
+) -> tuple[float, float]:
+    """Swing heel's peak height and the ankle's distance behind the hip then, % leg.
+
+    Parameters
+    ----------
+    frame
+        Body-frame series.
+    side
+        The leg that swings between ``toe_off_s`` and ``next_contact_s``.
+
+    Returns
+    -------
+    tuple of float
+        ``(behind_hip_pct_leg, height_pct_leg)``: NaN when the swing is not
+        inside the clip.
+    """
+    inside = _window(frame.time, toe_off_s, next_contact_s)
+    heel = _series(frame, f"{side}_heel")[inside, 1]
+    if heel.size == 0 or not np.isfinite(heel).any():
+        return float("nan"), float("nan")
+    k = int(np.nanargmax(heel))
+    height = 100.0 * (heel[k] - _ground_up(frame)) / frame.leg_px
+    hips = _centre(frame, "left_hip", "right_hip")[inside][k, 0]
+    ankle = _series(frame, f"{side}_ankle")[inside][k, 0]
+    return 100.0 * (hips - ankle) / frame.leg_px, float(height)
+
+
+def _mean_in(time: FloatArray, values: FloatArray, start_s: float, stop_s: float) -> float:
+    inside = _window(time, start_s, stop_s)
+    chosen = values[inside]
+    return float(np.nanmean(chosen)) if np.isfinite(chosen).any() else float("nan")
+
+
+def _build_frame(gait: GaitAnalysis) -> _Frame:
+    direction = -1 if gait.capture.direction.label == "left" else 1
+    position = gait.poses["position"]
+    if "individual" in position.dims:
+        position = position.isel(individual=0)
+    body = to_body_frame(position.transpose("time", "space", "keypoint"), direction)
+    values = np.asarray(body.transpose("time", "keypoint", "space").values, dtype=float)
+    names = [str(k) for k in body["keypoint"].values]
+    points = {name: values[:, i, :] for i, name in enumerate(names)}
+    com_px = gait.center_of_mass
+    if "individual" in com_px.dims:
+        com_px = com_px.isel(individual=0)
+    com_xy = np.asarray(com_px.transpose("time", "space").values, dtype=float)
+    com = np.column_stack([direction * com_xy[:, 0], -com_xy[:, 1]])
+    time = np.asarray(gait.poses["time"].values, dtype=float)
+    nan = np.full(time.shape, np.nan)
+    angles: xr.Dataset | None = gait.angles
+    trunk = nan if angles is None else np.asarray(angles["trunk_lean"].values, dtype=float)
+    elbow = nan
+    if angles is not None and "left_elbow_flexion" in angles:
+        elbow = np.nanmean(
+            np.vstack([angles[f"{s}_elbow_flexion"].values for s in ("left", "right")]), axis=0
+        )
+    return _Frame(
+        time, points, com, trunk, np.asarray(elbow, dtype=float), gait.capture.scale.leg_length_px
+    )
+
+
+def _measure_stride(frame: _Frame, stride: Stride, row: StrideAngles) -> dict[str, float]:
+    side = stride.side
+    ic, pose, to = (
+        row.times_s.get(k, float("nan")) for k in ("initial_contact", "mid_stance", "toe_off")
+    )
+    at_ic = row.values_deg.get("initial_contact", {})
+    at_pose = row.values_deg.get("mid_stance", {})
+    foot_angle = at_ic.get("foot_angle", float("nan"))
+    behind, height = measure_pull(frame, side, to, stride.end_s)
+    return {
+        "pose_alignment_pct_leg": measure_pose_alignment(frame, side, pose),
+        "support_knee_flexion_deg": at_pose.get("knee_flexion", float("nan")),
+        "knee_flexion_at_contact_deg": at_ic.get("knee_flexion", float("nan")),
+        "foot_angle_at_contact_deg": foot_angle,
+        "landing_distance_leg": measure_landing_distance(frame, side, ic, foot_angle)
+        if np.isfinite(foot_angle)
+        else float("nan"),
+        "shank_angle_at_contact_deg": at_ic.get("shank_angle", float("nan")),
+        "fall_angle_deg": measure_fall_angle(frame, side, pose, to),
+        "waist_bend_deg": measure_waist_bend(frame, side, pose, to),
+        "contact_to_pose_ms": 1000.0 * (pose - ic),
+        "pose_to_toe_off_ms": 1000.0 * (to - pose),
+        "pull_behind_hip_pct_leg": behind,
+        "pull_height_pct_leg": height,
+        "elbow_flexion_deg": _mean_in(frame.time, frame.elbow, stride.start_s, stride.end_s),
+    }
+
+
+def compute_stride_measures(gait: GaitAnalysis) -> StrideMeasures:
+    """Per-stride Pose Method measures of a side-view gait analysis.
+
+    Parameters
+    ----------
+    gait
+        The result of :func:`runform.gait.analyze.analyze_gait`. Outside a
+        side view (no per-frame angles) every measure is NaN.
+
+    Returns
+    -------
+    StrideMeasures
+        One value per stride and measure (see the module docstring), with
+        the strides' weights.
+    """
+    n = len(gait.strides)
+    columns: dict[str, FloatArray] = {name: np.full(n, np.nan) for name in MEASURE_UNITS}
+    weights = np.array([row.weight for row in gait.stride_angles], dtype=float)
+    if gait.angles is None or len(gait.stride_angles) != n:
+        return StrideMeasures(
+            columns,
+            np.ones(n) if weights.size != n else weights,
+            tuple(s.side for s in gait.strides),
+        )
+    frame = _build_frame(gait)
+    for i, (stride, row) in enumerate(zip(gait.strides, gait.stride_angles, strict=True)):
+        for name, value in _measure_stride(frame, stride, row).items():
+            columns[name][i] = value
+    return StrideMeasures(columns, weights, tuple(s.side for s in gait.strides))
