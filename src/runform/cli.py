@@ -22,6 +22,15 @@ from rich.console import Console
 from rich.table import Table
 
 from runform import __version__
+from runform.commands.analyze import add_analyze_parser
+from runform.commands.common import (
+    add_video_options,
+    analyze_gait_of,
+    check_output_folder,
+    load_or_extract,
+    max_side,
+    positive_float,
+)
 from runform.errors import RunformError
 
 EXIT_INTERRUPTED = 130
@@ -55,28 +64,6 @@ def _capture_native_stderr(enabled: bool) -> Iterator[None]:
             sys.stderr = python_stderr
             os.dup2(saved_fd, 2)
             os.close(saved_fd)
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from err
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
-    return value
-
-
-def _max_side(text: str) -> int | None:
-    try:
-        value = int(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected whole pixels, got {text!r}") from err
-    if value == 0:
-        return None
-    if value < 64:
-        raise argparse.ArgumentTypeError(f"expected 0 (full size) or >= 64 px, got {value}")
-    return value
 
 
 # ------------------------------------------------------------------ models
@@ -145,8 +132,8 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
     from runform.io.poses import export_poses_csv, save_poses
 
     out = Path(args.output)
-    _check_output_folder(out)
-    poses, cached = _load_or_extract(args, console)
+    check_output_folder(out)
+    poses, cached = load_or_extract(args, console)
     written = [save_poses(poses, out / "poses.nc")]
     if args.csv:
         written.append(export_poses_csv(poses, out / "poses.csv"))
@@ -158,72 +145,16 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
 # ------------------------------------------------------------------ gait
 
 
-def _load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bool]:
-    """Poses of ``args.video``: read a ``.nc`` poses file, or extract (cached)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from runform.io.poses import load_poses
-    from runform.pipeline import compute_poses
-    from runform.pose.extract import ExtractionSettings
-    from runform.pose.models import resolve_model
-
-    if Path(args.video).suffix == ".nc":
-        if args.slowmo != 1.0 or args.max_side != 1280:
-            raise RunformError(
-                "--slowmo and --max-side apply when poses are extracted, not to a poses file",
-                hint="re-run on the video, or extract again with `runform pose --slowmo`",
-            )
-        return load_poses(args.video), True
-    say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
-    model = resolve_model(args.model, variant=args.variant, report=say)
-    settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
-    columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-               TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=console, disable=args.quiet, transient=True) as bar:
-        task = bar.add_task("pose", total=None)
-
-        def progress(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return compute_poses(
-            args.video,
-            model,
-            settings,
-            use_cache=not args.no_cache,
-            workers=args.workers,
-            progress=progress,
-        )
-
-
-def _sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
-    """Background motion over a few seconds in the middle of the clip (cheap, low-res)."""
-    from runform.io.camera_motion import measure_camera_motion
-
-    time = poses["time"].values
-    if time.size < 3:
-        return None
-    middle = 0.5 * (time[0] + time[-1])
-    window = poses.isel(time=(time >= middle - 2.0) & (time <= middle + 2.0))
-    return measure_camera_motion(video, window, slowmo=slowmo)
-
-
 def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
     import json
 
-    from runform.gait.analyze import analyze_gait
     from runform.io.poses import save_poses
     from runform.io.results import save_json
     from runform.report.gait_table import build_capture_table, build_metrics_table
 
     out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-gait")
-    _check_output_folder(out)
-    poses, _cached = _load_or_extract(args, console)
-    motion = None
-    if Path(args.video).suffix != ".nc" and args.setting == "auto":
-        motion = _sample_camera_motion(args.video, poses, args.slowmo)
-    result = analyze_gait(
-        poses, height_cm=args.height_cm, setting=args.setting, camera_motion=motion
-    )
+    check_output_folder(out)
+    poses, result = analyze_gait_of(args, console)
     data = result.to_dict()
     written = [save_json(data, out / "gait.json")]
     if Path(args.video).suffix != ".nc":
@@ -238,25 +169,6 @@ def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
         for path in written:
             console.print(f"[dim]wrote {path}[/dim]")
     return 0
-
-
-def _check_output_folder(out: Path) -> None:
-    """Fail before any work if ``out`` cannot be an output folder."""
-    if out.exists() and not out.is_dir():
-        raise RunformError(
-            f"expected an output folder, got an existing file: {out}",
-            hint="pass a folder path with -o; it is created if missing",
-        )
-    parent = next((p for p in (out, *out.parents) if p.exists()), Path())
-    if not parent.is_dir():
-        raise RunformError(
-            f"cannot create the output folder {out}: {parent} is a file",
-            hint="pass a folder path with -o",
-        )
-    if not os.access(parent, os.W_OK):
-        raise RunformError(
-            f"cannot write to {parent}", hint="choose an output folder you can write to"
-        )
 
 
 def _print_pose_summary(console: Console, poses: Any, cached: bool, written: list[Path]) -> None:
@@ -337,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_models_parser(sub)
     _add_pose_parser(sub)
     _add_gait_parser(sub)
+    add_analyze_parser(sub)
     _add_synth_parser(sub)
     return parser
 
@@ -362,10 +275,10 @@ def _add_pose_parser(sub: Any) -> None:
     pose.add_argument("-o", "--output", type=Path, required=True, help="output folder")
     pose.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
     pose.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
-    pose.add_argument("--max-side", type=_max_side, default=1280,
+    pose.add_argument("--max-side", type=max_side, default=1280,
                       help="downscale frames to this longest side (px) for inference; "
                            "0 = full size (default 1280)")  # fmt: skip
-    pose.add_argument("--slowmo", type=_positive_float, default=1.0,
+    pose.add_argument("--slowmo", type=positive_float, default=1.0,
                       help="slow-motion factor: capture fps / playback fps")  # fmt: skip
     pose.add_argument("--workers", type=int, default=None,
                       help="processes for one video (default: CPUs, at most 4; "
@@ -380,22 +293,8 @@ def _add_gait_parser(sub: Any) -> None:
     gait = sub.add_parser(
         "gait", help="measure running: events, cadence, contact time, angles (writes gait.json)"
     )
-    gait.add_argument("video", type=Path, help="video file, or a poses.nc from `runform pose`")
     gait.add_argument("-o", "--output", type=Path, help="output folder (default: <video>-gait)")
-    gait.add_argument("--height-cm", type=_positive_float,
-                      help="runner's height in cm: enables cm and m units")  # fmt: skip
-    gait.add_argument("--setting", choices=("auto", "treadmill", "overground", "tracking"),
-                      default="auto", help="where it was filmed (default: detect)")  # fmt: skip
-    gait.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
-    gait.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
-    gait.add_argument("--max-side", type=_max_side, default=1280,
-                      help="downscale frames so the longer side is at most this")  # fmt: skip
-    gait.add_argument("--slowmo", type=_positive_float, default=1.0,
-                      help="slow-motion factor (4 for 240 fps played at 60)")  # fmt: skip
-    gait.add_argument("--workers", type=int, default=None, help="pose extraction processes")
-    gait.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
-    gait.add_argument("--json", action="store_true", help="print the result as JSON")
-    gait.add_argument("--quiet", action="store_true", help="print nothing on success")
+    add_video_options(gait)
     gait.set_defaults(handler=_cmd_gait)
 
 
@@ -405,8 +304,8 @@ def _add_synth_parser(sub: Any) -> None:
     synth.add_argument("--list", action="store_true", help="list the presets")
     synth.add_argument("-o", "--output", type=Path, default=Path(), help="output folder")
     synth.add_argument("--name", help="file name stem (default: the preset name)")
-    synth.add_argument("--fps", type=_positive_float, help="override the frame rate")
-    synth.add_argument("--duration", type=_positive_float, help="override the length (s)")
+    synth.add_argument("--fps", type=positive_float, help="override the frame rate")
+    synth.add_argument("--duration", type=positive_float, help="override the length (s)")
     synth.add_argument("--seed", type=int, help="rendering seed")
     synth.add_argument("--direction", choices=("right", "left"), help="direction of travel")
     synth.add_argument("--setting", choices=("overground", "treadmill", "tracking"), help="scene")

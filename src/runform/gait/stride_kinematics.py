@@ -42,6 +42,9 @@ LEG_ANGLES = (
 )
 #: Seconds before and after a detected landing searched for the straightest knee.
 LANDING_WINDOW_S = (0.04, 0.02)
+#: Seconds before (and after) a detected landing searched for the shank's and
+#: foot's largest forward reach.
+LANDING_APPROACH_S = (0.04, 0.0)
 
 
 @dataclass(frozen=True)
@@ -134,16 +137,41 @@ def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tup
     return float(time[inside][k]), float(values[k])
 
 
-def _landing_knee(angles: xr.Dataset, side: str, landing_s: float) -> float:
-    """Smallest knee flexion within :data:`LANDING_WINDOW_S` of a landing, degrees."""
+def _landing_extreme(
+    angles: xr.Dataset, name: str, landing_s: float, window: tuple[float, float], largest: bool
+) -> float:
+    """Largest (or smallest) value of one angle within ``window`` of a landing, degrees.
+
+    ``window = (before, after)`` in seconds; the value interpolated at the
+    landing itself always takes part. NaN when nothing is finite.
+    """
     if not np.isfinite(landing_s):
         return float("nan")
     time = np.asarray(angles["time"], dtype=float)
-    before, after = LANDING_WINDOW_S
+    before, after = window
     inside = (time >= landing_s - before) & (time <= landing_s + after)
-    values = np.asarray(angles[f"{side}_knee_flexion"].values, dtype=float)[inside]
+    values = np.asarray(angles[name].values, dtype=float)[inside]
+    at_landing = np.interp(landing_s, time, np.asarray(angles[name].values, dtype=float))
+    values = np.append(values, at_landing)
     values = values[np.isfinite(values)]
-    return float(values.min()) if values.size else float("nan")
+    if values.size == 0:
+        return float("nan")
+    return float(values.max() if largest else values.min())
+
+
+def _landing_values(angles: xr.Dataset, side: str, landing_s: float) -> dict[str, float]:
+    """Knee (straightest), shank and foot (largest reach) at a landing, degrees."""
+    return {
+        "knee_flexion": _landing_extreme(
+            angles, f"{side}_knee_flexion", landing_s, LANDING_WINDOW_S, largest=False
+        ),
+        "shank_angle": _landing_extreme(
+            angles, f"{side}_shank_angle", landing_s, LANDING_APPROACH_S, largest=True
+        ),
+        "foot_angle": _landing_extreme(
+            angles, f"{side}_foot_angle", landing_s, LANDING_APPROACH_S, largest=True
+        ),
+    }
 
 
 def compute_stride_angles(
@@ -187,11 +215,9 @@ def compute_stride_angles(
             k = 3 * i + j
             names = {name: f"{side}_{name}" for name in LEG_ANGLES} | {"trunk_lean": "trunk_lean"}
             values[event] = {name: float(columns[key][k]) for name, key in names.items()}
-        landing_knee = _landing_knee(angles, side, stride.start_s)
-        if np.isfinite(landing_knee):
-            values["initial_contact"]["knee_flexion"] = min(
-                landing_knee, values["initial_contact"]["knee_flexion"]
-            )
+        for name, value in _landing_values(angles, side, stride.start_s).items():
+            if np.isfinite(value):
+                values["initial_contact"][name] = value
         peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
         times["max_knee_flexion_swing"] = peak_t
         values["max_knee_flexion_swing"] = {"knee_flexion": peak}

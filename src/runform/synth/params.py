@@ -363,6 +363,15 @@ def _build_presets() -> dict[str, RunnerParams]:
         ),
         "high_fps": pose.with_overrides(fps=Fraction(240), duration_s=1.5, seed=8),
         "tracking_shot": pose.with_overrides(setting="tracking", duration_s=4.0, seed=9),
+        # Single faults on the Pose runner, for the checkpoint tests: each
+        # should fail its own checkpoints and leave the others alone.
+        "overstrider": pose.with_overrides(
+            foot_strike="heel", knee_flexion_at_contact_deg=12.0, overstride_cm=38.0, seed=10
+        ),
+        "low_pull": pose.with_overrides(pull_height_frac=0.25, pull_behind_hip_cm=28.0, seed=11),
+        "low_cadence": pose.with_overrides(
+            cadence_spm=155.0, duty_factor=0.27, speed_mps=2.6, seed=12
+        ),
     }
 
 

@@ -1,0 +1,164 @@
+"""One immutable :class:`Analysis` per clip: gait, checkpoints, focus, profile.
+
+:func:`build_analysis` joins the gait stage and the checkpoint stage; it is
+pure. :meth:`Analysis.to_dict` is the ``analysis.json`` contract, documented
+in ``docs/analysis-schema.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from runform.checkpoints.evaluate import score_checkpoints
+from runform.checkpoints.feedback import choose_focus, summarise_elements
+from runform.checkpoints.results import CheckpointResult, FocusItem
+from runform.checkpoints.rubric import Rubric
+from runform.gait.analysis import GaitAnalysis
+from runform.serialize import to_json_safe
+
+#: Version of the ``analysis.json`` layout (bumped on any breaking change).
+ANALYSIS_SCHEMA_VERSION = 1
+#: Below this activity confidence the clip's kind is reported as uncertain.
+CERTAIN_ACTIVITY = 0.5
+
+
+@dataclass(frozen=True)
+class Mode:
+    """What the clip was analysed as.
+
+    Attributes
+    ----------
+    kind
+        ``running``, ``walking``, ``in_place_drill``, ``none`` or ``unknown``.
+    confidence
+        0-1, from the activity classification.
+    reason
+        Plain-language explanation, always filled.
+    """
+
+    kind: str
+    confidence: float
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return {"kind": self.kind, "confidence": round(self.confidence, 3), "reason": self.reason}
+
+
+def decide_mode(gait: GaitAnalysis) -> Mode:
+    """Decide between running, an in-place drill and the rest, from the motion.
+
+    The gait stage's activity label is used when its confidence is at least
+    :data:`CERTAIN_ACTIVITY`; below that the kind is ``unknown`` and the
+    reason says which label was most likely.
+    """
+    activity = gait.capture.activity
+    label, confidence = activity.label, float(activity.confidence)
+    if confidence < CERTAIN_ACTIVITY:
+        return Mode(
+            "unknown",
+            confidence,
+            f"cannot tell what the clip shows: {label.replace('_', ' ')} is the most likely "
+            f"(confidence {confidence:.2f}); checkpoints are scored as {label.replace('_', ' ')}",
+        )
+    reasons = {
+        "running": "running: strides with a flight phase",
+        "walking": "walking: the feet share the ground (duty factor above 0.5); "
+        "running checkpoints are not scored",
+        "in_place_drill": "an in-place drill: the feet cycle without travelling; "
+        "running checkpoints are not scored",
+        "none": "no leg motion: nothing to score",
+    }
+    return Mode(label, confidence, reasons.get(label, label))
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything runform says about one clip.
+
+    Attributes
+    ----------
+    gait
+        The gait analysis (events, strides, metrics, capture).
+    mode
+        What the clip was analysed as.
+    checkpoints
+        Scored checkpoints, in rubric order.
+    focus
+        The one or two things to work on next.
+    profile
+        ``{element: {"score", "measured", "not_measured", "weakest"}}``.
+    rubric_name, rubric_source
+        Which rubric scored it (``default`` or the coach's file).
+    """
+
+    gait: GaitAnalysis
+    mode: Mode
+    checkpoints: tuple[CheckpointResult, ...]
+    focus: tuple[FocusItem, ...]
+    profile: Mapping[str, Mapping[str, Any]]
+    rubric_name: str
+    rubric_source: str
+
+    def __post_init__(self) -> None:
+        frozen = {k: MappingProxyType(dict(v)) for k, v in self.profile.items()}
+        object.__setattr__(self, "profile", MappingProxyType(frozen))
+
+    def checkpoint(self, checkpoint_id: str) -> CheckpointResult:
+        """Return the result of one checkpoint by id (``KeyError`` if absent)."""
+        for result in self.checkpoints:
+            if result.id == checkpoint_id:
+                return result
+        raise KeyError(checkpoint_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``analysis.json``: the gait fields plus the checkpoint layer."""
+        out = self.gait.to_dict()
+        out["gait_schema_version"] = out.pop("schema_version")
+        out.update(
+            {
+                "schema_version": ANALYSIS_SCHEMA_VERSION,
+                "mode": self.mode.to_dict(),
+                "rubric": {"name": self.rubric_name, "source": self.rubric_source},
+                "profile": {k: dict(v) for k, v in self.profile.items()},
+                "focus": [f.to_dict() for f in self.focus],
+                "checkpoints": [c.to_dict() for c in self.checkpoints],
+                "drill": None,
+            }
+        )
+        return to_json_safe(out)
+
+
+def build_analysis(
+    gait: GaitAnalysis,
+    rubric: Rubric,
+    baseline: Mapping[str, float] | None = None,
+    seed: int = 0,
+) -> Analysis:
+    """Score a gait analysis against the rubric and choose the focus.
+
+    Parameters
+    ----------
+    gait
+        From :func:`runform.gait.analyze.analyze_gait`.
+    rubric
+        From :func:`runform.checkpoints.rubric.load_rubric`.
+    baseline
+        The runner's earlier values by metric name, for checkpoints scored
+        against the runner's own baseline (cadence).
+    seed
+        Bootstrap seed.
+    """
+    results = score_checkpoints(gait, rubric, baseline=baseline, seed=seed)
+    return Analysis(
+        gait=gait,
+        mode=decide_mode(gait),
+        checkpoints=results,
+        focus=choose_focus(results, rubric),
+        profile=summarise_elements(results, rubric),
+        rubric_name=rubric.name,
+        rubric_source=rubric.source,
+    )

@@ -1,0 +1,1 @@
+"""Sub-commands of the ``runform`` command line, one module each."""

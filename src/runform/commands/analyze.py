@@ -1,0 +1,107 @@
+"""``runform analyze``: a clip to Pose Method checkpoints, focus and ``analysis.json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from runform.commands.common import add_video_options, analyze_gait_of, check_output_folder
+from runform.errors import RunformError
+
+
+def read_baseline(path: Path) -> dict[str, float]:
+    """Metric values of an earlier ``analysis.json`` or ``gait.json`` (its ``summary``).
+
+    Raises
+    ------
+    RunformError
+        If the file is missing, not JSON, or has no ``summary``.
+    """
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise RunformError(f"baseline file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RunformError(f"cannot read the baseline {path}: {error}") from None
+    summary = data.get("summary") if isinstance(data, dict) else None
+    if not isinstance(summary, dict):
+        raise RunformError(
+            f"the baseline {path} has no 'summary'",
+            hint="pass an analysis.json or gait.json written by runform",
+        )
+    return {
+        k: float(v)
+        for k, v in summary.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    }
+
+
+def run_analyze(args: argparse.Namespace, console: Console) -> int:
+    """Run ``runform analyze`` (see :func:`add_analyze_parser`)."""
+    from runform.analysis import build_analysis
+    from runform.checkpoints.rubric import RubricError, load_rubric
+    from runform.io.poses import save_poses
+    from runform.io.results import save_json
+    from runform.report.checkpoint_table import (
+        build_checkpoint_table,
+        build_focus_panel,
+        build_profile_table,
+    )
+    from runform.report.gait_table import build_capture_table, build_metrics_table
+
+    out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-analysis")
+    check_output_folder(out)
+    try:
+        rubric = load_rubric(args.rubric)
+    except RubricError as error:
+        raise RunformError(str(error), hint="see docs/checkpoints.md for the rubric format") from None
+    baseline = read_baseline(args.baseline) if args.baseline else None
+    poses, gait = analyze_gait_of(args, console)
+    analysis = build_analysis(gait, rubric, baseline=baseline)
+    data: dict[str, Any] = analysis.to_dict()
+    written = [save_json(data, out / "analysis.json")]
+    if Path(args.video).suffix != ".nc":
+        written.append(save_poses(poses, out / "poses.nc"))
+    if args.json:
+        print(json.dumps(data, indent=2, allow_nan=False))
+        return 0
+    if args.quiet:
+        return 0
+    console.print(build_capture_table(gait))
+    console.print(build_metrics_table(gait))
+    console.print(f"[bold]Analysed as:[/bold] {analysis.mode.reason}")
+    console.print(build_checkpoint_table(analysis))
+    console.print(build_profile_table(analysis))
+    console.print(build_focus_panel(analysis))
+    for warning in gait.capture.warnings:
+        console.print(f"[yellow]warning[/yellow] {warning.message}")
+    for path in written:
+        console.print(f"[dim]wrote {path}[/dim]")
+    return 0
+
+
+def add_analyze_parser(sub: Any) -> None:
+    """Register ``runform analyze`` on the sub-command parsers."""
+    analyze = sub.add_parser(
+        "analyze",
+        help="score a running clip against the Pose Method: checkpoints, focus, drills "
+        "(writes analysis.json)",
+    )
+    analyze.add_argument(
+        "-o", "--output", type=Path, help="output folder (default: <video>-analysis)"
+    )
+    analyze.add_argument(
+        "--rubric", type=Path, help="a TOML file overriding checkpoints of the default rubric"
+    )
+    analyze.add_argument(
+        "--baseline",
+        type=Path,
+        help="an earlier analysis.json of the same runner: cadence is judged against it",
+    )
+    add_video_options(analyze)
+    analyze.set_defaults(handler=run_analyze)

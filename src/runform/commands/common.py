@@ -1,0 +1,135 @@
+"""Helpers shared by the sub-commands: argument types, poses input, output folders."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from runform.errors import RunformError
+
+
+def positive_float(text: str) -> float:
+    """Parse a positive number (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from err
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    return value
+
+
+def max_side(text: str) -> int | None:
+    """Parse ``--max-side``: 0 means full size, else at least 64 px (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected whole pixels, got {text!r}") from err
+    if value == 0:
+        return None
+    if value < 64:
+        raise argparse.ArgumentTypeError(f"expected 0 (full size) or >= 64 px, got {value}")
+    return value
+
+
+def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bool]:
+    """Poses of ``args.video``: read a ``.nc`` poses file, or extract (cached)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from runform.io.poses import load_poses
+    from runform.pipeline import compute_poses
+    from runform.pose.extract import ExtractionSettings
+    from runform.pose.models import resolve_model
+
+    if Path(args.video).suffix == ".nc":
+        if args.slowmo != 1.0 or args.max_side != 1280:
+            raise RunformError(
+                "--slowmo and --max-side apply when poses are extracted, not to a poses file",
+                hint="re-run on the video, or extract again with `runform pose --slowmo`",
+            )
+        return load_poses(args.video), True
+    say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
+    model = resolve_model(args.model, variant=args.variant, report=say)
+    settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
+    columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=console, disable=args.quiet, transient=True) as bar:
+        task = bar.add_task("pose", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return compute_poses(
+            args.video,
+            model,
+            settings,
+            use_cache=not args.no_cache,
+            workers=args.workers,
+            progress=progress,
+        )
+
+
+def sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
+    """Background motion over a few seconds in the middle of the clip (cheap, low-res)."""
+    from runform.io.camera_motion import measure_camera_motion
+
+    time = poses["time"].values
+    if time.size < 3:
+        return None
+    middle = 0.5 * (time[0] + time[-1])
+    window = poses.isel(time=(time >= middle - 2.0) & (time <= middle + 2.0))
+    return measure_camera_motion(video, window, slowmo=slowmo)
+
+
+def check_output_folder(out: Path) -> None:
+    """Fail before any work if ``out`` cannot be an output folder."""
+    if out.exists() and not out.is_dir():
+        raise RunformError(
+            f"expected an output folder, got an existing file: {out}",
+            hint="pass a folder path with -o; it is created if missing",
+        )
+    parent = next((p for p in (out, *out.parents) if p.exists()), Path())
+    if not parent.is_dir():
+        raise RunformError(
+            f"cannot create the output folder {out}: {parent} is a file",
+            hint="pass a folder path with -o",
+        )
+    if not os.access(parent, os.W_OK):
+        raise RunformError(
+            f"cannot write to {parent}", hint="choose an output folder you can write to"
+        )
+
+
+def add_video_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options shared by commands that read a video or a poses file."""
+    parser.add_argument("video", type=Path, help="video file, or a poses.nc from `runform pose`")
+    parser.add_argument("--height-cm", type=positive_float,
+                        help="runner's height in cm: enables cm and m units")  # fmt: skip
+    parser.add_argument("--setting", choices=("auto", "treadmill", "overground", "tracking"),
+                        default="auto", help="where it was filmed (default: detect)")  # fmt: skip
+    parser.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
+    parser.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
+    parser.add_argument("--max-side", type=max_side, default=1280,
+                        help="downscale frames so the longer side is at most this")  # fmt: skip
+    parser.add_argument("--slowmo", type=positive_float, default=1.0,
+                        help="slow-motion factor (4 for 240 fps played at 60)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=None, help="pose extraction processes")
+    parser.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def analyze_gait_of(args: argparse.Namespace, console: Console) -> tuple[Any, Any]:
+    """Poses of ``args.video`` and their gait analysis, as ``runform gait`` makes them."""
+    from runform.gait.analyze import analyze_gait
+
+    poses, _cached = load_or_extract(args, console)
+    motion = None
+    if Path(args.video).suffix != ".nc" and args.setting == "auto":
+        motion = sample_camera_motion(args.video, poses, args.slowmo)
+    gait = analyze_gait(poses, height_cm=args.height_cm, setting=args.setting, camera_motion=motion)
+    return poses, gait

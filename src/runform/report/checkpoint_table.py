@@ -1,0 +1,89 @@
+"""Terminal summary of the Pose Method checkpoints, the profile and the focus (rich)."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from runform.analysis import Analysis
+from runform.checkpoints.results import CheckpointResult
+
+STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_measured": "dim"}
+STATUS_TEXT = {"pass": "pass", "warn": "warn", "fail": "work on", "not_measured": "—"}
+
+
+def _number(value: float, unit: str) -> str:
+    magnitude = abs(value)
+    digits = 2 if magnitude < 1 else 1 if magnitude < 100 else 0
+    return f"{value:.{digits}f}"
+
+
+def format_value(result: CheckpointResult) -> str:
+    """``value ± uncertainty unit``, or the dash when not measured."""
+    if result.value is None:
+        return "—"
+    text = _number(result.value, result.unit)
+    if result.uncertainty is not None and math.isfinite(result.uncertainty):
+        text += f" ± {_number(result.uncertainty, result.unit)}"
+    return f"{text} {result.unit}".rstrip()
+
+
+def format_target(result: CheckpointResult) -> str:
+    """The pass band as text (open sides drawn as ≤ / ≥)."""
+    low, high = result.target
+    if not math.isfinite(low):
+        return f"≤ {_number(high, result.unit)}"
+    if not math.isfinite(high):
+        return f"≥ {_number(low, result.unit)}"
+    return f"{_number(low, result.unit)} to {_number(high, result.unit)}"
+
+
+def build_checkpoint_table(analysis: Analysis) -> Table:
+    """One row per checkpoint: element, value ± uncertainty, target, score, status."""
+    table = Table(title="Pose Method checkpoints", title_justify="left")
+    for name in ("element", "checkpoint", "measured", "target", "score", "status", "note"):
+        table.add_column(name, justify="right" if name in ("measured", "score") else "left")
+    for result in analysis.checkpoints:
+        style = STATUS_STYLE[result.status]
+        score = "—" if result.score is None else f"{result.score:.0f}"
+        note = result.reason or (f"n = {result.n}" if result.n else "")
+        table.add_row(
+            result.element,
+            result.name,
+            format_value(result),
+            format_target(result),
+            score,
+            Text(STATUS_TEXT[result.status], style=style),
+            Text(note, style="dim"),
+        )
+    return table
+
+
+def build_profile_table(analysis: Analysis) -> Table:
+    """Mean score per element: the profile, with no overall grade."""
+    table = Table(title="Profile by element (0-100)", title_justify="left", box=None)
+    for element in analysis.profile:
+        table.add_column(element, justify="center")
+    cells = []
+    for entry in analysis.profile.values():
+        score = entry["score"]
+        cells.append("—" if score is None else f"{score:.0f}")
+    table.add_row(*cells)
+    return table
+
+
+def build_focus_panel(analysis: Analysis) -> Panel:
+    """The next steps: each focus message with the drills that train it."""
+    parts: list[Text] = []
+    if not analysis.focus:
+        parts.append(Text("Nothing to single out: every measured checkpoint is in range."))
+    for i, item in enumerate(analysis.focus, start=1):
+        parts.append(Text(f"{i}. {item.name}", style="bold"))
+        parts.append(Text(item.message))
+        for drill in item.drills:
+            parts.append(Text(f"   drill: {drill['name']}: {drill['how']}", style="cyan"))
+    return Panel(Group(*parts), title="What to work on next", title_align="left")
