@@ -59,7 +59,8 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     try:
         rubric = load_rubric(args.rubric)
     except RubricError as error:
-        raise RunformError(str(error), hint="see docs/checkpoints.md for the rubric format") from None
+        hint = "see docs/checkpoints.md for the rubric format"
+        raise RunformError(str(error), hint=hint) from None
     baseline = read_baseline(args.baseline) if args.baseline else None
     poses, gait = analyze_gait_of(args, console)
     analysis = build_analysis(gait, rubric, baseline=baseline)

@@ -33,7 +33,7 @@ def format_value(result: CheckpointResult) -> str:
 
 
 def format_target(result: CheckpointResult) -> str:
-    """The pass band as text (open sides drawn as ≤ / ≥)."""
+    """Write the pass band as text (open sides drawn as ≤ / ≥)."""
     low, high = result.target
     if not math.isfinite(low):
         return f"≤ {_number(high, result.unit)}"
@@ -77,7 +77,7 @@ def build_profile_table(analysis: Analysis) -> Table:
 
 
 def build_focus_panel(analysis: Analysis) -> Panel:
-    """The next steps: each focus message with the drills that train it."""
+    """Build the next steps: each focus message with the drills that train it."""
     parts: list[Text] = []
     if not analysis.focus:
         parts.append(Text("Nothing to single out: every measured checkpoint is in range."))
