@@ -119,22 +119,38 @@ class StrideMeasures:
 
 
 @dataclass(frozen=True)
-class _Frame:
-    """Body-frame series shared by the measures (pixels, per frame)."""
+class BodyFrame:
+    """Body-frame series shared by the measures.
+
+    Attributes
+    ----------
+    time
+        Frame times, seconds.
+    points
+        ``{keypoint: (n, 2)}`` forward and up positions, pixels.
+    com
+        ``(n, 2)`` centre of mass, forward and up, pixels.
+    trunk_lean
+        Trunk lean per frame, degrees, forward positive.
+    elbow
+        Mean elbow flexion of both arms per frame, degrees.
+    leg_px
+        Leg length (hip to ankle), pixels.
+    """
 
     time: FloatArray
-    points: Mapping[str, FloatArray]  # keypoint -> (n, 2) forward/up
-    com: FloatArray  # (n, 2)
-    trunk_lean: FloatArray  # degrees
-    elbow: FloatArray  # degrees, mean of both arms
+    points: Mapping[str, FloatArray]
+    com: FloatArray
+    trunk_lean: FloatArray
+    elbow: FloatArray
     leg_px: float
 
 
-def _series(frame: _Frame, name: str) -> FloatArray:
+def _series(frame: BodyFrame, name: str) -> FloatArray:
     return frame.points[name]
 
 
-def _centre(frame: _Frame, a: str, b: str) -> FloatArray:
+def _centre(frame: BodyFrame, a: str, b: str) -> FloatArray:
     return np.asarray(0.5 * (frame.points[a] + frame.points[b]), dtype=float)
 
 
@@ -179,7 +195,7 @@ def _lean_from_vertical(lower: FloatArray, upper: FloatArray) -> FloatArray:
     return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
 
 
-def _ground_up(frame: _Frame) -> float:
+def _ground_up(frame: BodyFrame) -> float:
     """Ground level in the body frame: a low quantile of both feet, pixels."""
     lows = [
         np.fmin(frame.points[f"{s}_heel"][:, 1], frame.points[f"{s}_foot_index"][:, 1])
@@ -194,7 +210,7 @@ def _other(side: str) -> str:
     return "right" if side == "left" else "left"
 
 
-def measure_pose_alignment(frame: _Frame, side: str, pose_s: float) -> float:
+def measure_pose_alignment(frame: BodyFrame, side: str, pose_s: float) -> float:
     """Spread of shoulder centre, hip centre and support ankle at the Pose, % leg."""
     shoulders = _centre(frame, "left_shoulder", "right_shoulder")[:, 0]
     hips = _centre(frame, "left_hip", "right_hip")[:, 0]
@@ -204,7 +220,7 @@ def measure_pose_alignment(frame: _Frame, side: str, pose_s: float) -> float:
 
 
 def measure_landing_distance(
-    frame: _Frame, side: str, contact_s: float, foot_angle_deg: float
+    frame: BodyFrame, side: str, contact_s: float, foot_angle_deg: float
 ) -> float:
     """Contact point ahead of the centre of mass at initial contact, leg lengths."""
     heel = sample_series(frame.time, _series(frame, f"{side}_heel")[:, 0], contact_s)
@@ -228,7 +244,7 @@ def contact_point_fraction(foot_angle_deg: float) -> float:
     return 0.5
 
 
-def find_heel_off(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+def find_heel_off(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) -> float:
     """First time after the Pose that the support heel rises off its stance level.
 
     The heel's lowest level from the Pose on is its stance level; heel-off is
@@ -245,7 +261,7 @@ def find_heel_off(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> 
     return float(frame.time[inside][above[0]]) if above.size else pose_s
 
 
-def measure_fall_angle(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+def measure_fall_angle(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) -> float:
     """Mean angle of the support toes → centre of mass line, heel-off to toe-off, degrees."""
     start = find_heel_off(frame, side, pose_s, toe_off_s)
     inside = _window(frame.time, start, toe_off_s)
@@ -255,7 +271,7 @@ def measure_fall_angle(frame: _Frame, side: str, pose_s: float, toe_off_s: float
     return float(np.nanmean(lean)) if np.isfinite(lean).any() else float("nan")
 
 
-def measure_waist_bend(frame: _Frame, side: str, pose_s: float, toe_off_s: float) -> float:
+def measure_waist_bend(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) -> float:
     """Trunk lean minus the lean of the support ankle → hip line, mean over the fall, degrees.
 
     The fall runs from the Pose to toe-off. Leaning from the ankles keeps
@@ -273,7 +289,7 @@ def measure_waist_bend(frame: _Frame, side: str, pose_s: float, toe_off_s: float
 
 
 def measure_pull(
-    frame: _Frame, side: str, toe_off_s: float, next_contact_s: float
+    frame: BodyFrame, side: str, toe_off_s: float, next_contact_s: float
 ) -> tuple[float, float]:
     """Swing heel's peak height and the ankle's distance behind the hip then, % leg.
 
@@ -307,7 +323,8 @@ def _mean_in(time: FloatArray, values: FloatArray, start_s: float, stop_s: float
     return float(np.nanmean(chosen)) if np.isfinite(chosen).any() else float("nan")
 
 
-def _build_frame(gait: GaitAnalysis) -> _Frame:
+def build_body_frame(gait: GaitAnalysis) -> BodyFrame:
+    """Body-frame series of a gait analysis that the measures read (see :class:`BodyFrame`)."""
     direction = -1 if gait.capture.direction.label == "left" else 1
     position = gait.poses["position"]
     if "individual" in position.dims:
@@ -330,12 +347,12 @@ def _build_frame(gait: GaitAnalysis) -> _Frame:
         elbow = np.nanmean(
             np.vstack([angles[f"{s}_elbow_flexion"].values for s in ("left", "right")]), axis=0
         )
-    return _Frame(
+    return BodyFrame(
         time, points, com, trunk, np.asarray(elbow, dtype=float), gait.capture.scale.leg_length_px
     )
 
 
-def _measure_stride(frame: _Frame, stride: Stride, row: StrideAngles) -> dict[str, float]:
+def _measure_stride(frame: BodyFrame, stride: Stride, row: StrideAngles) -> dict[str, float]:
     side = stride.side
     ic, pose, to = (
         row.times_s.get(k, float("nan")) for k in ("initial_contact", "mid_stance", "toe_off")
@@ -387,7 +404,7 @@ def compute_stride_measures(gait: GaitAnalysis) -> StrideMeasures:
             np.ones(n) if weights.size != n else weights,
             tuple(s.side for s in gait.strides),
         )
-    frame = _build_frame(gait)
+    frame = build_body_frame(gait)
     for i, (stride, row) in enumerate(zip(gait.strides, gait.stride_angles, strict=True)):
         for name, value in _measure_stride(frame, stride, row).items():
             columns[name][i] = value
