@@ -22,8 +22,8 @@ model: install
 	$(BIN)/runform models fetch
 
 demo: model
-	$(BIN)/runform gait $(SAMPLE) -o demo_output --height-cm 175
-	@echo "gait measurements written to demo_output/ (gait.json, poses.nc)"
+	$(BIN)/runform analyze $(SAMPLE) -o demo_output --height-cm 175
+	@echo "Pose Method analysis written to demo_output/ (analysis.json, poses.nc)"
 
 test: model
 	$(BIN)/python -m pytest

@@ -51,6 +51,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         build_checkpoint_table,
         build_focus_panel,
         build_profile_table,
+        list_checkpoint_notes,
     )
     from runform.report.gait_table import build_capture_table, build_metrics_table
 
@@ -77,6 +78,8 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     console.print(build_metrics_table(gait))
     console.print(f"[bold]Analysed as:[/bold] {analysis.mode.reason}")
     console.print(build_checkpoint_table(analysis))
+    for note in list_checkpoint_notes(analysis):
+        console.print(f"[dim]{note}[/dim]")
     console.print(build_profile_table(analysis))
     console.print(build_focus_panel(analysis))
     for warning in gait.capture.warnings:

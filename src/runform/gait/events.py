@@ -258,6 +258,11 @@ def build_stance_candidates(
     return merge_runs(kept, time_s, settings.merge_gap_s)
 
 
+#: Fastest forward image velocity the ground can have under a planted foot,
+#: leg lengths/s (jitter allowance around 0).
+MAX_GROUND_VELOCITY = 0.5
+
+
 def estimate_ground_velocity(
     height: FloatArray, velocity: FloatArray, settings: EventSettings
 ) -> float:
@@ -269,7 +274,11 @@ def estimate_ground_velocity(
     shuffling runner whose toes skim the ground) spreads over a wide range
     of faster ones, so the densest window of velocities, not their median,
     is the ground: a median is dragged toward the swing when the foot is
-    low for much of it.
+    low for much of it. The window is centred on a velocity no faster
+    forward than :data:`MAX_GROUND_VELOCITY`: the ground never moves forward
+    under the runner (static camera 0; a treadmill belt or a following
+    camera, backwards), while a low swing reverses direction behind the body
+    and lingers near zero image speed on a treadmill.
 
     Parameters
     ----------
@@ -294,6 +303,9 @@ def estimate_ground_velocity(
     counts = np.searchsorted(values, values + half, side="right") - np.searchsorted(
         values, values - half, side="left"
     )
+    backward = values <= MAX_GROUND_VELOCITY
+    if backward.any():
+        counts = np.where(backward, counts, -1)
     centre = values[int(np.argmax(counts))]
     near = values[np.abs(values - centre) <= half]
     return float(np.median(near))

@@ -18,7 +18,7 @@ STATUS_TEXT = {"pass": "pass", "warn": "warn", "fail": "work on", "not_measured"
 
 def _number(value: float, unit: str) -> str:
     magnitude = abs(value)
-    digits = 2 if magnitude < 1 else 1 if magnitude < 100 else 0
+    digits = 0 if magnitude == 0 or magnitude >= 100 else 2 if magnitude < 1 else 1
     return f"{value:.{digits}f}"
 
 
@@ -43,24 +43,41 @@ def format_target(result: CheckpointResult) -> str:
 
 
 def build_checkpoint_table(analysis: Analysis) -> Table:
-    """One row per checkpoint: element, value ± uncertainty, target, score, status."""
+    """One row per checkpoint: element, value ± uncertainty, target, score, status.
+
+    A status with a reason (not measured, or a fail softened by the
+    uncertainty) carries a footnote number; :func:`list_checkpoint_notes`
+    gives the notes.
+    """
     table = Table(title="Pose Method checkpoints", title_justify="left")
-    for name in ("element", "checkpoint", "measured", "target", "score", "status", "note"):
-        table.add_column(name, justify="right" if name in ("measured", "score") else "left")
+    table.add_column("element")
+    table.add_column("checkpoint")
+    table.add_column("measured", justify="right", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("score", justify="right")
+    table.add_column("status", no_wrap=True)
+    note = 0
     for result in analysis.checkpoints:
-        style = STATUS_STYLE[result.status]
+        status = STATUS_TEXT[result.status]
+        if result.reason:
+            note += 1
+            status += f" [{note}]"
         score = "—" if result.score is None else f"{result.score:.0f}"
-        note = result.reason or (f"n = {result.n}" if result.n else "")
         table.add_row(
             result.element,
             result.name,
             format_value(result),
             format_target(result),
             score,
-            Text(STATUS_TEXT[result.status], style=style),
-            Text(note, style="dim"),
+            Text(status, style=STATUS_STYLE[result.status]),
         )
     return table
+
+
+def list_checkpoint_notes(analysis: Analysis) -> list[str]:
+    """Footnotes of the checkpoint table: ``[k] name: reason``, in table order."""
+    with_reason = [r for r in analysis.checkpoints if r.reason]
+    return [f"[{k}] {r.name}: {r.reason}" for k, r in enumerate(with_reason, start=1)]
 
 
 def build_profile_table(analysis: Analysis) -> Table:
