@@ -102,3 +102,24 @@ def test_results_are_read_only(exact_gaits):
         analysis.profile["pose"]["score"] = 0  # type: ignore[index]
     with pytest.raises(TypeError):
         analysis.checkpoints[0].details["x"] = 1  # type: ignore[index]
+
+
+def test_slow_motion_refuses_the_time_based_checkpoints(exact_gaits):
+    from runform.capture.quality import CaptureWarning
+
+    gait, _truth = exact_gaits["pose_runner"]
+    slow = CaptureWarning("possible_slow_motion", "a foot stays down 0.5 s: slowed ~2.5x?")
+    clip = replace(gait, capture=replace(gait.capture, warnings=(slow,)))
+    analysis = build_analysis(clip, load_rubric())
+    for cid in ("cadence", "landing_to_pose", "pull_timing"):
+        result = analysis.checkpoint(cid)
+        assert result.status == "not_measured" and "--slowmo" in result.reason
+    assert analysis.checkpoint("waist_bend").measured
+
+
+def test_too_few_strides_are_not_scored(exact_gaits):
+    gait, _truth = exact_gaits["pose_runner"]
+    short = replace(gait, strides=gait.strides[:1])
+    analysis = build_analysis(short, load_rubric())
+    assert all(r.status == "not_measured" for r in analysis.checkpoints)
+    assert "at least 2 strides" in analysis.checkpoints[0].reason

@@ -29,6 +29,8 @@ from runform.gait.analysis import GaitAnalysis
 
 #: Fewest strides behind a per-stride checkpoint.
 MIN_STRIDES = 2
+#: Units of checkpoints that depend on real time (refused on slow-motion clips).
+TIME_UNITS = ("ms", "spm", "s")
 #: Bootstrap resamples for the uncertainty of per-stride means.
 N_BOOTSTRAP = 2000
 
@@ -93,7 +95,7 @@ def _unit_of(metric: str, gait: GaitAnalysis) -> str:
     return found.unit if found is not None else ""
 
 
-def _applicability(checkpoint: Checkpoint, gait: GaitAnalysis) -> str:
+def _applicability(checkpoint: Checkpoint, band: Band, gait: GaitAnalysis) -> str:
     """Why the checkpoint does not apply to this clip, or ``""`` when it does."""
     capture = gait.capture
     if capture.activity.label != "running":
@@ -101,6 +103,17 @@ def _applicability(checkpoint: Checkpoint, gait: GaitAnalysis) -> str:
     setting = capture.setting.label
     if setting not in checkpoint.applies:
         return _SETTING_REASONS.get(setting, f"not scored for {setting} footage")
+    view = capture.view.label
+    if view not in checkpoint.views:
+        return f"needs a {' or '.join(checkpoint.views)} view; this clip is a {view} view"
+    if len(gait.strides) < MIN_STRIDES:
+        return f"needs at least {MIN_STRIDES} strides, the clip has {len(gait.strides)}"
+    slow = [w for w in capture.warnings if w.code == "possible_slow_motion"]
+    if slow and _unit_of(band.metric, gait) in TIME_UNITS:
+        return (
+            "the clip looks like slow motion, so its times are not real time; "
+            "run again with --slowmo FACTOR"
+        )
     return ""
 
 
@@ -129,10 +142,6 @@ def _score_per_stride(
     rng: np.random.Generator,
 ) -> CheckpointResult:
     unit = MEASURE_UNITS[band.metric]
-    if gait.capture.view.label != "side":
-        return _not_measured(
-            checkpoint, unit, f"needs a side view; this clip is a {gait.capture.view.label} view"
-        )
     values = np.asarray(measures.values[band.metric], dtype=float)
     mean, spread, n = bootstrap_mean(values, measures.weights, N_BOOTSTRAP, rng)
     if n < MIN_STRIDES:
@@ -217,7 +226,7 @@ def score_checkpoints(
     for checkpoint in rubric.checkpoints:
         band, info = choose_band(checkpoint, gait, baseline)
         unit = _unit_of(band.metric, gait)
-        why = _applicability(checkpoint, gait)
+        why = _applicability(checkpoint, band, gait)
         if why:
             out.append(_not_measured(checkpoint, unit, why))
             continue

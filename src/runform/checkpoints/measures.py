@@ -256,7 +256,10 @@ def find_heel_off(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) 
     heel = _series(frame, f"{side}_heel")[inside, 1]
     if heel.size == 0 or not np.isfinite(heel).any():
         return float("nan")
-    rise = (heel - np.nanmin(heel[: max(1, heel.size // 2)])) / frame.leg_px
+    early = heel[: max(1, heel.size // 2)]
+    if not np.isfinite(early).any():
+        return float("nan")
+    rise = (heel - early[np.isfinite(early)].min()) / frame.leg_px
     above = np.flatnonzero(rise > HEEL_OFF_RISE)
     return float(frame.time[inside][above[0]]) if above.size else pose_s
 
@@ -268,7 +271,7 @@ def measure_fall_angle(frame: BodyFrame, side: str, pose_s: float, toe_off_s: fl
     if inside.sum() == 0:
         return float("nan")
     lean = _lean_from_vertical(_series(frame, f"{side}_foot_index")[inside], frame.com[inside])
-    return float(np.nanmean(lean)) if np.isfinite(lean).any() else float("nan")
+    return _finite_mean(lean)
 
 
 def measure_waist_bend(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) -> float:
@@ -285,7 +288,7 @@ def measure_waist_bend(frame: BodyFrame, side: str, pose_s: float, toe_off_s: fl
     hips = _centre(frame, "left_hip", "right_hip")[inside]
     leg_line = _lean_from_vertical(_series(frame, f"{side}_ankle")[inside], hips)
     bend = frame.trunk_lean[inside] - leg_line
-    return float(np.nanmean(bend)) if np.isfinite(bend).any() else float("nan")
+    return _finite_mean(bend)
 
 
 def measure_pull(
@@ -317,10 +320,22 @@ def measure_pull(
     return 100.0 * (hips - ankle) / frame.leg_px, float(height)
 
 
+def average_finite_rows(values: FloatArray) -> FloatArray:
+    """Column means of the finite entries of a 2-D array; NaN where none is finite."""
+    finite = np.isfinite(values)
+    count = finite.sum(axis=0)
+    total = np.where(finite, values, 0.0).sum(axis=0)
+    return np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
+
+
+def _finite_mean(values: FloatArray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
 def _mean_in(time: FloatArray, values: FloatArray, start_s: float, stop_s: float) -> float:
     inside = _window(time, start_s, stop_s)
-    chosen = values[inside]
-    return float(np.nanmean(chosen)) if np.isfinite(chosen).any() else float("nan")
+    return _finite_mean(values[inside])
 
 
 def build_body_frame(gait: GaitAnalysis) -> BodyFrame:
@@ -344,9 +359,8 @@ def build_body_frame(gait: GaitAnalysis) -> BodyFrame:
     trunk = nan if angles is None else np.asarray(angles["trunk_lean"].values, dtype=float)
     elbow = nan
     if angles is not None and "left_elbow_flexion" in angles:
-        elbow = np.nanmean(
-            np.vstack([angles[f"{s}_elbow_flexion"].values for s in ("left", "right")]), axis=0
-        )
+        both = np.vstack([angles[f"{s}_elbow_flexion"].values for s in ("left", "right")])
+        elbow = average_finite_rows(both)
     return BodyFrame(
         time, points, com, trunk, np.asarray(elbow, dtype=float), gait.capture.scale.leg_length_px
     )

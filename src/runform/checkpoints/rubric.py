@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 ELEMENTS = ("pose", "fall", "pull", "landing", "timing", "cadence")
+VIEWS = ("side", "front", "rear", "oblique")
 RUNNING_SETTINGS = ("overground", "treadmill", "tracking")
 
 
@@ -77,6 +78,8 @@ class Checkpoint:
         Importance in the focus ranking (0-1).
     applies
         Settings (:data:`RUNNING_SETTINGS`) and drill names where it is scored.
+    views
+        Camera views (:data:`VIEWS`) it can be measured from (default: side).
     cue
         Short coaching cue.
     drills
@@ -96,6 +99,7 @@ class Checkpoint:
     drills: tuple[str, ...]
     fallback: Band | None = None
     baseline_relative_pct: tuple[float, float] | None = None
+    views: tuple[str, ...] = ("side",)
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,10 @@ def parse_checkpoint(raw: Mapping[str, Any], drills: Mapping[str, Drill]) -> Che
         raise RubricError(f"{where}: unknown drills {unknown}; the rubric has {sorted(drills)}")
     fallback = raw.get("fallback")
     relative = raw.get("baseline_relative_pct")
+    views = _strings(raw, "views", where) if "views" in raw else ("side",)
+    bad_views = [v for v in views if v not in VIEWS]
+    if bad_views:
+        raise RubricError(f"{where}: unknown views {bad_views}; use {VIEWS}")
     return Checkpoint(
         id=cid,
         name=_text(raw, "name", where),
@@ -228,6 +236,7 @@ def parse_checkpoint(raw: Mapping[str, Any], drills: Mapping[str, Drill]) -> Che
         baseline_relative_pct=None
         if relative is None
         else _pair(raw, "baseline_relative_pct", where),
+        views=views,
     )
 
 
