@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from runform.checkpoints.drill_scoring import DrillResult, score_drill
 from runform.checkpoints.evaluate import score_checkpoints
 from runform.checkpoints.feedback import choose_focus, summarise_elements
 from runform.checkpoints.results import CheckpointResult, FocusItem
@@ -68,9 +69,9 @@ def decide_mode(gait: GaitAnalysis) -> Mode:
         "running": "running: strides with a flight phase",
         "walking": "walking: the feet share the ground (duty factor above 0.5); "
         "running checkpoints are not scored",
-        "in_place_drill": "an in-place drill: the feet cycle without travelling; "
-        "running checkpoints are not scored",
-        "none": "no leg motion: nothing to score",
+        "in_place_drill": "an in-place drill: the feet cycle without travelling; running "
+        "checkpoints are not scored (name the drill with --drill to score its repetitions)",
+        "none": "no leg motion: nothing to score (name a drill with --drill to score one)",
     }
     return Mode(label, confidence, reasons.get(label, label))
 
@@ -93,6 +94,9 @@ class Analysis:
         ``{element: {"score", "measured", "not_measured", "weakest"}}``.
     rubric_name, rubric_source
         Which rubric scored it (``default`` or the coach's file).
+    drill
+        The scored drill when one was named, else ``None`` (then
+        ``checkpoints`` are the running ones).
     """
 
     gait: GaitAnalysis
@@ -102,6 +106,7 @@ class Analysis:
     profile: Mapping[str, Mapping[str, Any]]
     rubric_name: str
     rubric_source: str
+    drill: DrillResult | None = None
 
     def __post_init__(self) -> None:
         frozen = {k: MappingProxyType(dict(v)) for k, v in self.profile.items()}
@@ -126,10 +131,19 @@ class Analysis:
                 "profile": {k: dict(v) for k, v in self.profile.items()},
                 "focus": [f.to_dict() for f in self.focus],
                 "checkpoints": [c.to_dict() for c in self.checkpoints],
-                "drill": None,
+                "drill": None if self.drill is None else self.drill.to_dict(),
             }
         )
         return to_json_safe(out)
+
+
+def decide_drill_mode(gait: GaitAnalysis, drill: str) -> Mode:
+    """Describe the mode of a clip analysed as a named drill, noting a disagreeing motion."""
+    activity = gait.capture.activity
+    reason = f"scored as the {drill.replace('_', ' ')} drill (named with --drill)"
+    if activity.label == "running" and activity.confidence >= CERTAIN_ACTIVITY:
+        reason += "; note that the motion looks like running"
+    return Mode("drill", 1.0, reason)
 
 
 def build_analysis(
@@ -137,6 +151,7 @@ def build_analysis(
     rubric: Rubric,
     baseline: Mapping[str, float] | None = None,
     seed: int = 0,
+    drill: str | None = None,
 ) -> Analysis:
     """Score a gait analysis against the rubric and choose the focus.
 
@@ -151,14 +166,25 @@ def build_analysis(
         against the runner's own baseline (cadence).
     seed
         Bootstrap seed.
+    drill
+        Score the clip as this drill (its repetitions and the rubric's
+        checkpoints for it) instead of as running.
     """
-    results = score_checkpoints(gait, rubric, baseline=baseline, seed=seed)
+    if drill is not None:
+        scored = score_drill(gait, rubric, drill, seed=seed)
+        results = scored.checkpoints
+        mode = decide_drill_mode(gait, drill)
+    else:
+        scored = None
+        results = score_checkpoints(gait, rubric, baseline=baseline, seed=seed)
+        mode = decide_mode(gait)
     return Analysis(
         gait=gait,
-        mode=decide_mode(gait),
+        mode=mode,
         checkpoints=results,
         focus=choose_focus(results, rubric),
         profile=summarise_elements(results, rubric),
         rubric_name=rubric.name,
         rubric_source=rubric.source,
+        drill=scored,
     )

@@ -16,7 +16,7 @@ import numpy as np
 
 from runform.checkpoints.measures import MEASURE_UNITS, StrideMeasures, compute_stride_measures
 from runform.checkpoints.results import CheckpointResult
-from runform.checkpoints.rubric import Band, Checkpoint, Rubric
+from runform.checkpoints.rubric import RUNNING_SETTINGS, Band, Checkpoint, Rubric
 from runform.checkpoints.scoring import (
     NOT_MEASURED,
     bootstrap_mean,
@@ -194,6 +194,11 @@ def choose_band(
     return band, info
 
 
+def select_running_checkpoints(rubric: Rubric) -> tuple[Checkpoint, ...]:
+    """Select the checkpoints that apply to running (any running setting), in rubric order."""
+    return tuple(c for c in rubric.checkpoints if set(c.applies) & set(RUNNING_SETTINGS))
+
+
 def score_checkpoints(
     gait: GaitAnalysis,
     rubric: Rubric,
@@ -218,12 +223,13 @@ def score_checkpoints(
     Returns
     -------
     tuple of CheckpointResult
-        In rubric order.
+        The running checkpoints (those that apply to a running setting), in
+        rubric order.
     """
     rng = np.random.default_rng(seed)
     measures = compute_stride_measures(gait)
     out = []
-    for checkpoint in rubric.checkpoints:
+    for checkpoint in select_running_checkpoints(rubric):
         band, info = choose_band(checkpoint, gait, baseline)
         unit = _unit_of(band.metric, gait)
         why = _applicability(checkpoint, band, gait)

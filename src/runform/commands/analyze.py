@@ -13,6 +13,18 @@ from rich.console import Console
 from runform.commands.common import add_video_options, analyze_gait_of, check_output_folder
 from runform.errors import RunformError
 
+#: Drills ``--drill`` accepts (the default rubric has checkpoints for each).
+DRILL_CHOICES = (
+    "pose_stance",
+    "pony",
+    "change_of_support",
+    "foot_tap",
+    "hamstring_pull",
+    "wall_fall",
+    "timber_fall",
+    "front_lean",
+)
+
 
 def read_baseline(path: Path) -> dict[str, float]:
     """Metric values of an earlier ``analysis.json`` or ``gait.json`` (its ``summary``).
@@ -49,6 +61,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     from runform.io.results import save_json
     from runform.report.checkpoint_table import (
         build_checkpoint_table,
+        build_drill_table,
         build_focus_panel,
         build_profile_table,
         list_checkpoint_notes,
@@ -64,7 +77,10 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         raise RunformError(str(error), hint=hint) from None
     baseline = read_baseline(args.baseline) if args.baseline else None
     poses, gait = analyze_gait_of(args, console)
-    analysis = build_analysis(gait, rubric, baseline=baseline)
+    try:
+        analysis = build_analysis(gait, rubric, baseline=baseline, drill=args.drill)
+    except ValueError as error:
+        raise RunformError(str(error), hint="see docs/checkpoints.md for the drills") from None
     data: dict[str, Any] = analysis.to_dict()
     written = [save_json(data, out / "analysis.json")]
     if Path(args.video).suffix != ".nc":
@@ -77,6 +93,8 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     console.print(build_capture_table(gait))
     console.print(build_metrics_table(gait))
     console.print(f"[bold]Analysed as:[/bold] {analysis.mode.reason}")
+    if analysis.drill is not None:
+        console.print(build_drill_table(analysis.drill))
     console.print(build_checkpoint_table(analysis))
     for note in list_checkpoint_notes(analysis):
         console.print(f"[dim]{note}[/dim]")
@@ -106,6 +124,11 @@ def add_analyze_parser(sub: Any) -> None:
         "--baseline",
         type=Path,
         help="an earlier analysis.json of the same runner: cadence is judged against it",
+    )
+    analyze.add_argument(
+        "--drill",
+        choices=DRILL_CHOICES,
+        help="score the clip as this in-place drill: count and score its repetitions",
     )
     add_video_options(analyze)
     analyze.set_defaults(handler=run_analyze)

@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runform.analysis import Analysis
+from runform.checkpoints.drill_scoring import DrillResult
 from runform.checkpoints.results import CheckpointResult
 
 STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_measured": "dim"}
@@ -104,3 +105,18 @@ def build_focus_panel(analysis: Analysis) -> Panel:
         for drill in item.drills:
             parts.append(Text(f"   drill: {drill['name']}: {drill['how']}", style="cyan"))
     return Panel(Group(*parts), title="What to work on next", title_align="left")
+
+
+def build_drill_table(drill: DrillResult) -> Table:
+    """One row per repetition: time, side, score."""
+    title = f"Drill: {drill.name.replace('_', ' ')}, {len(drill.reps)} repetitions"
+    table = Table(title=title, title_justify="left")
+    for name in ("rep", "from (s)", "to (s)", "side", "score"):
+        table.add_column(name, justify="right")
+    for rep, score in zip(drill.reps, drill.rep_scores, strict=True):
+        shown = "—" if score is None else f"{score:.0f}"
+        table.add_row(str(rep.index + 1), f"{rep.start_s:.2f}", f"{rep.end_s:.2f}",
+                      rep.side or "both", shown)  # fmt: skip
+    if drill.reason:
+        table.caption = drill.reason
+    return table

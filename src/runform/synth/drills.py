@@ -64,7 +64,7 @@ DRILL_NAMES = (
 
 #: Thigh and knee angles of the raised leg in the Pose ("figure 4"), degrees:
 #: the ankle under the hip at about the support knee's height.
-POSE_THIGH_DEG, POSE_KNEE_DEG = 45.0, 110.0
+POSE_THIGH_DEG, POSE_KNEE_DEG = 55.0, 110.0
 
 
 @dataclass(frozen=True)
@@ -616,6 +616,22 @@ def write_drill_clip(
         for frame in render_drill_frames(truth):
             writer.write(frame)
     return path, truth
+
+
+def create_drill_poses(truth: DrillTruth) -> Any:
+    """Build a poses dataset of the drill's exact keypoints (no pose model), like MediaPipe's."""
+    from runform.io.poses import create_poses_dataset
+
+    position = truth.keypoints_px.transpose(0, 2, 1)[..., None]
+    conf = np.full((truth.keypoints_px.shape[0], truth.keypoints_px.shape[1], 1), 0.95)
+    rate = truth.params.to_runner_params(1.0).frame_rate
+    attrs = {
+        "frame_width": truth.params.width_px,
+        "frame_height": truth.params.height_px,
+        "fps": float(rate),
+        "source_software": "runform.synth drills (exact keypoints)",
+    }
+    return create_poses_dataset(position, conf, truth.frame_times_s, attrs=attrs)
 
 
 def describe(truth: DrillTruth) -> dict[str, Any]:

@@ -1,0 +1,349 @@
+"""Pose Method drills: find the repetitions and measure each one.
+
+Pure functions of a gait analysis of an in-place drill clip (its cleaned
+poses, direction and scale). Signals are in the body frame (forward the way
+the performer faces, up against gravity) divided by the leg length, so they
+hold at any image size and either facing.
+
+Repetitions, by drill:
+
+* ``pose_stance``: a hold on one leg, the other foot off the ground for at
+  least :data:`MIN_HOLD_S`;
+* ``pony``, ``hamstring_pull``: each lift of a foot;
+* ``change_of_support``: each change of the support foot (one foot lands
+  while the other is pulled up);
+* ``foot_tap``: each touch of the tapping foot (the foot with the most
+  short contacts);
+* ``wall_fall``, ``timber_fall``: each excursion of the body's lean from
+  the ankles, at least :data:`MIN_FALL_DEG` above the standing lean;
+* ``front_lean``: each hop (both feet off the ground).
+
+Per-repetition measures (units in :data:`DRILL_MEASURE_UNITS`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+from numpy.typing import NDArray
+
+from runform.checkpoints.measures import BodyFrame, build_body_frame
+from runform.gait.analysis import GaitAnalysis
+from runform.processing.series import find_runs
+
+FloatArray = NDArray[np.float64]
+
+#: A foot is off the ground above this height, leg lengths.
+OFF_HEIGHT = 0.04
+#: Shortest lift or contact that counts, seconds.
+MIN_RUN_S = 0.05
+#: Shortest hold on one leg in the Pose stance, seconds.
+MIN_HOLD_S = 0.8
+#: Smallest lean above standing that counts as a fall, degrees.
+MIN_FALL_DEG = 4.0
+#: Longest gap between one foot landing and the other lifting in a change of support, s.
+MAX_SWITCH_S = 0.35
+
+DRILL_MEASURE_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "hold_s": "s",
+        "sway_pct_leg": "% leg",
+        "stance_alignment_pct_leg": "% leg",
+        "stance_foot_angle_deg": "deg",
+        "stance_knee_deg": "deg",
+        "interval_dev_pct": "%",
+        "lift_rate_per_min": "/min",
+        "contact_ms": "ms",
+        "bounce_pct_leg": "% leg",
+        "pull_height_pct_leg": "% leg",
+        "pull_behind_hip_pct_leg": "% leg",
+        "switch_ms": "ms",
+        "tap_ahead_pct_leg": "% leg",
+        "pull_drift_pct_leg": "% leg",
+        "thigh_back_deg": "deg",
+        "fall_lean_deg": "deg",
+        "fall_waist_bend_deg": "deg",
+        "hop_lean_deg": "deg",
+        "hop_height_pct_leg": "% leg",
+    }
+)
+
+
+@dataclass(frozen=True)
+class DrillRep:
+    """One repetition: when, which leg, and its measures."""
+
+    index: int
+    start_s: float
+    end_s: float
+    side: str | None
+    values: Mapping[str, float]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "values", MappingProxyType(dict(self.values)))
+
+
+@dataclass(frozen=True)
+class _Signals:
+    frame: BodyFrame
+    height: dict[str, FloatArray]  # foot height above ground, leg lengths
+    off: dict[str, NDArray[np.bool_]]
+    hip: FloatArray  # (n, 2)
+    shoulder: FloatArray  # (n, 2)
+    step_s: float
+
+
+def _lowest(frame: BodyFrame, side: str) -> FloatArray:
+    return np.fmin(frame.points[f"{side}_heel"][:, 1], frame.points[f"{side}_foot_index"][:, 1])
+
+
+def build_signals(gait: GaitAnalysis) -> _Signals:
+    """Per-frame foot heights, off-ground masks, hip and shoulder centres."""
+    frame = build_body_frame(gait)
+    lows = {s: _lowest(frame, s) for s in ("left", "right")}
+    both = np.concatenate(list(lows.values()))
+    both = both[np.isfinite(both)]
+    ground = float(np.percentile(both, 5)) if both.size else float("nan")
+    height = {s: (v - ground) / frame.leg_px for s, v in lows.items()}
+    step = float(np.median(np.diff(frame.time))) if frame.time.size > 1 else 0.0
+    off = {s: np.nan_to_num(h, nan=0.0) > OFF_HEIGHT for s, h in height.items()}
+    hip = 0.5 * (frame.points["left_hip"] + frame.points["right_hip"])
+    shoulder = 0.5 * (frame.points["left_shoulder"] + frame.points["right_shoulder"])
+    return _Signals(frame, height, off, hip, shoulder, step)
+
+
+def _runs(mask: NDArray[np.bool_], signals: _Signals, min_s: float) -> list[tuple[int, int]]:
+    return [(a, b) for a, b in find_runs(mask) if (b - a) * signals.step_s >= min_s]
+
+
+def _time(signals: _Signals, index: int) -> float:
+    return float(signals.frame.time[min(index, signals.frame.time.size - 1)])
+
+
+def _lean(lower: FloatArray, upper: FloatArray) -> FloatArray:
+    d = upper - lower
+    return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
+
+
+def _finite_mean(values: FloatArray) -> float:
+    finite = values[np.isfinite(values)]
+    return float(finite.mean()) if finite.size else float("nan")
+
+
+def _foot_angle(frame: BodyFrame, side: str) -> FloatArray:
+    """Heel → toes line against horizontal, degrees, toes up positive."""
+    d = frame.points[f"{side}_foot_index"] - frame.points[f"{side}_heel"]
+    return np.asarray(np.degrees(np.arctan2(d[:, 1], d[:, 0])), dtype=float)
+
+
+def _knee_flexion(frame: BodyFrame, side: str) -> FloatArray:
+    hip, knee, ankle = (frame.points[f"{side}_{p}"] for p in ("hip", "knee", "ankle"))
+    thigh = _lean(knee, hip)  # from vertical, knee behind hip reads positive
+    shank = _lean(ankle, knee)
+    return np.abs(shank - thigh)
+
+
+def _other(side: str) -> str:
+    return "left" if side == "right" else "right"
+
+
+def _lifts(signals: _Signals) -> list[tuple[str, int, int]]:
+    """Lifts of either foot in time order: ``(side, start, stop)``."""
+    out = []
+    for side in ("left", "right"):
+        for a, b in _runs(signals.off[side] & ~signals.off[_other(side)], signals, MIN_RUN_S):
+            out.append((side, a, b))
+    return sorted(out, key=lambda x: x[1])
+
+
+def _peak(signals: _Signals, side: str, a: int, b: int) -> int:
+    segment = np.nan_to_num(signals.height[side][a:b], nan=-np.inf)
+    return a + int(np.argmax(segment))
+
+
+def measure_pose_stance(signals: _Signals) -> list[DrillRep]:
+    """Measure each hold on one leg: time, sway, alignment, ball of foot, knee bend."""
+    frame, leg = signals.frame, signals.frame.leg_px
+    reps: list[DrillRep] = []
+    for side, a, b in _lifts(signals):
+        if (b - a) * signals.step_s < MIN_HOLD_S:
+            continue
+        support = _other(side)
+        core = slice(a + (b - a) // 10, b - (b - a) // 10)
+        xs = np.vstack([signals.shoulder[core, 0], signals.hip[core, 0],
+                        frame.points[f"{support}_ankle"][core, 0]])  # fmt: skip
+        spread = (np.nanmax(xs, axis=0) - np.nanmin(xs, axis=0)) / leg
+        values = {
+            "hold_s": (b - a) * signals.step_s,
+            "sway_pct_leg": 100.0 * float(np.nanstd(signals.hip[core, 0])) / leg,
+            "stance_alignment_pct_leg": 100.0 * _finite_mean(spread),
+            "stance_foot_angle_deg": _finite_mean(_foot_angle(frame, support)[core]),
+            "stance_knee_deg": _finite_mean(_knee_flexion(frame, support)[core]),
+        }
+        reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), side, values))
+    return reps
+
+
+def _contact_before(signals: _Signals, side: str, start: int) -> float:
+    """Ground time of ``side`` just before its lift at ``start``, ms."""
+    down = ~signals.off[side][:start]
+    if down.size == 0 or not down[-1]:
+        return float("nan")
+    ups = np.flatnonzero(~down)
+    first = int(ups[-1]) + 1 if ups.size else 0
+    if first == 0:
+        return float("nan")  # the clip starts with this foot down: contact cut
+    return 1000.0 * (start - first) * signals.step_s
+
+
+def measure_lifts(signals: _Signals) -> list[DrillRep]:
+    """Each lift of a foot: rhythm, contact before it, pull height and position, bounce."""
+    frame, leg = signals.frame, signals.frame.leg_px
+    lifts = _lifts(signals)
+    starts = np.array([_time(signals, a) for _, a, _ in lifts])
+    intervals = np.diff(starts) if starts.size > 1 else np.array([])
+    median = float(np.median(intervals)) if intervals.size else float("nan")
+    reps: list[DrillRep] = []
+    for i, (side, a, b) in enumerate(lifts):
+        k = _peak(signals, side, a, b)
+        interval = intervals[i] if i < intervals.size else float("nan")
+        support = _other(side)
+        window = slice(max(a - 5, 0), min(b + 5, frame.time.size))
+        hip_up = signals.hip[window, 1]
+        # knee -> hip line from vertical: positive when the knee is behind the hip
+        thigh = _lean(frame.points[f"{side}_knee"][k], frame.points[f"{side}_hip"][k])
+        values = {
+            "interval_dev_pct": 100.0 * abs(interval - median) / median,
+            "lift_rate_per_min": 60.0 / median if median > 0 else float("nan"),
+            "contact_ms": _contact_before(signals, side, a),
+            "stance_foot_angle_deg": _finite_mean(_foot_angle(frame, support)[a:b]),
+            "bounce_pct_leg": 100.0 * float(np.nanmax(hip_up) - np.nanmin(hip_up)) / leg,
+            "pull_height_pct_leg": 100.0 * float(signals.height[side][k]),
+            "pull_behind_hip_pct_leg": 100.0
+            * float(signals.hip[k, 0] - frame.points[f"{side}_ankle"][k, 0])
+            / leg,
+            "thigh_back_deg": float(thigh),
+        }
+        reps.append(DrillRep(i, _time(signals, a), _time(signals, b), side, values))
+    return reps
+
+
+def measure_changes_of_support(signals: _Signals) -> list[DrillRep]:
+    """Each change of support: switch time and the new pull's position and height."""
+    lifts = measure_lifts(signals)
+    reps: list[DrillRep] = []
+    for before, after in itertools.pairwise(lifts):
+        if before.side == after.side:
+            continue
+        gap = after.start_s - before.end_s  # + both feet down, - both off
+        if abs(gap) > MAX_SWITCH_S:
+            continue
+        values = {
+            "switch_ms": 1000.0 * abs(gap),
+            "pull_behind_hip_pct_leg": after.values["pull_behind_hip_pct_leg"],
+            "pull_height_pct_leg": after.values["pull_height_pct_leg"],
+        }
+        reps.append(DrillRep(len(reps), before.end_s, after.start_s, after.side, values))
+    return reps
+
+
+def measure_foot_taps(signals: _Signals) -> list[DrillRep]:
+    """Each touch of the tapping foot: where it lands, and how straight it is pulled up."""
+    frame, leg = signals.frame, signals.frame.leg_px
+    touches = {
+        s: [
+            (a, b)
+            for a, b in _runs(~signals.off[s], signals, 0.02)
+            if a > 0 and b < frame.time.size
+        ]
+        for s in ("left", "right")
+    }
+    side = max(touches, key=lambda s: len(touches[s]))
+    lifts = [(a, b) for s, a, b in _lifts(signals) if s == side]
+    reps: list[DrillRep] = []
+    for a, b in touches[side]:
+        mid = (a + b) // 2
+        ankle = frame.points[f"{side}_ankle"]
+        after = [(la, lb) for la, lb in lifts if la >= b - 1]
+        drift = float("nan")
+        if after:
+            k = _peak(signals, side, *after[0])
+            drift = 100.0 * abs(float(ankle[k, 0] - ankle[mid, 0])) / leg
+        values = {
+            "tap_ahead_pct_leg": 100.0 * float(ankle[mid, 0] - signals.hip[mid, 0]) / leg,
+            "pull_drift_pct_leg": drift,
+        }
+        reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), side, values))
+    return reps
+
+
+def measure_falls(signals: _Signals) -> list[DrillRep]:
+    """Each fall from the ankles: peak lean and the waist bend at the peak."""
+    frame = signals.frame
+    ankles = 0.5 * (frame.points["left_ankle"] + frame.points["right_ankle"])
+    leg_line = _lean(ankles, signals.hip)
+    standing = float(np.nanpercentile(leg_line, 10)) if np.isfinite(leg_line).any() else 0.0
+    reps: list[DrillRep] = []
+    for a, b in _runs(np.nan_to_num(leg_line - standing) > MIN_FALL_DEG, signals, 0.15):
+        k = a + int(np.nanargmax(leg_line[a:b]))
+        values = {
+            "fall_lean_deg": float(leg_line[k]),
+            "fall_waist_bend_deg": float(frame.trunk_lean[k] - leg_line[k])
+            if np.isfinite(frame.trunk_lean[k])
+            else float(_lean(signals.hip[k], signals.shoulder[k]) - leg_line[k]),
+        }
+        reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), None, values))
+    return reps
+
+
+def measure_hops(signals: _Signals) -> list[DrillRep]:
+    """Each two-footed hop: the lean from the ankles and the hop height."""
+    frame, leg = signals.frame, signals.frame.leg_px
+    ankles = 0.5 * (frame.points["left_ankle"] + frame.points["right_ankle"])
+    body_line = _lean(ankles, signals.shoulder)
+    both = signals.off["left"] & signals.off["right"]
+    reps: list[DrillRep] = []
+    for a, b in _runs(both, signals, MIN_RUN_S):
+        before = max(a - int(0.2 / max(signals.step_s, 1e-9)), 0)
+        rise = float(np.nanmax(signals.hip[a:b, 1]) - np.nanmedian(signals.hip[before : a + 1, 1]))
+        values = {
+            "hop_lean_deg": _finite_mean(body_line[before : a + 1]),
+            "hop_height_pct_leg": 100.0 * rise / leg,
+        }
+        reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), None, values))
+    return reps
+
+
+def find_drill_reps(gait: GaitAnalysis, drill: str) -> list[DrillRep]:
+    """Repetitions of ``drill`` in a clip, each with its measures.
+
+    Parameters
+    ----------
+    gait
+        Gait analysis of the clip (side view).
+    drill
+        A drill name (see the module docstring).
+
+    Raises
+    ------
+    ValueError
+        For an unknown drill name.
+    """
+    signals = build_signals(gait)
+    finders = {
+        "pose_stance": measure_pose_stance,
+        "pony": measure_lifts,
+        "hamstring_pull": measure_lifts,
+        "change_of_support": measure_changes_of_support,
+        "foot_tap": measure_foot_taps,
+        "wall_fall": measure_falls,
+        "timber_fall": measure_falls,
+        "front_lean": measure_hops,
+    }
+    if drill not in finders:
+        raise ValueError(f"unknown drill {drill!r}; choose one of {sorted(finders)}")
+    return finders[drill](signals)
