@@ -30,21 +30,28 @@ from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.signal import find_peaks
 
-from runform.checkpoints.measures import BodyFrame, build_body_frame
+from runform.checkpoints.measures import BodyFrame, average_finite_rows, build_body_frame
 from runform.gait.analysis import GaitAnalysis
-from runform.processing.series import find_runs
+from runform.processing.series import fill_nan_linear, find_runs
 
 FloatArray = NDArray[np.float64]
 
 #: A foot is off the ground above this height, leg lengths.
 OFF_HEIGHT = 0.04
+#: A foot is lifted when it is this much higher than the other, leg lengths ...
+LIFT_RISE = 0.07
+#: ... until the difference drops below this (hysteresis), leg lengths.
+LIFT_FALL = 0.03
 #: Shortest lift or contact that counts, seconds.
 MIN_RUN_S = 0.05
 #: Shortest hold on one leg in the Pose stance, seconds.
 MIN_HOLD_S = 0.8
 #: Smallest lean above standing that counts as a fall, degrees.
 MIN_FALL_DEG = 4.0
+#: Longest touch of the tapping foot between two lifts, seconds.
+MAX_TOUCH_S = 0.5
 #: Longest gap between one foot landing and the other lifting in a change of support, s.
 MAX_SWITCH_S = 0.35
 
@@ -151,13 +158,89 @@ def _other(side: str) -> str:
     return "left" if side == "right" else "right"
 
 
+def merge_shallow_peaks(signal: FloatArray, peaks: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Merge neighbouring peaks not separated by a dip to half the lower one.
+
+    A held foot wobbling near the top, or a heel rising in two stages, is one
+    lift; the higher peak (the first of equals) is kept.
+    """
+    kept: list[int] = []
+    for k in (int(p) for p in peaks):
+        if kept:
+            last = kept[-1]
+            dip = float(np.min(signal[last : k + 1]))
+            if dip > 0.5 * min(signal[last], signal[k]):
+                if signal[k] > signal[last]:
+                    kept[-1] = k
+                continue
+        kept.append(k)
+    return np.asarray(kept, dtype=np.intp)
+
+
+def find_excursions(
+    signal: FloatArray, step_s: float, rise: float, fall: float
+) -> list[tuple[int, int, int]]:
+    """Excursions of a signal above its resting level: ``(start, peak, stop)`` frames.
+
+    Each peak at least ``rise`` high and prominent
+    (:func:`scipy.signal.find_peaks`, at least 0.1 s apart, shallow
+    neighbours merged by :func:`merge_shallow_peaks`) is one excursion; it
+    extends while the signal stays above ``fall``, never past the lowest
+    point between it and a neighbouring one. Excursions shorter than
+    :data:`MIN_RUN_S` are dropped. ``stop`` is exclusive.
+    """
+    values = np.nan_to_num(signal, nan=0.0)
+    distance = max(1, round(0.1 / step_s)) if step_s > 0 else 1
+    found, _ = find_peaks(values, height=rise, prominence=rise, distance=distance)
+    peaks = merge_shallow_peaks(values, found)
+    out: list[tuple[int, int, int]] = []
+    for j, k in enumerate(peaks):
+        low = int(peaks[j - 1] + np.argmin(values[peaks[j - 1] : k + 1])) if j > 0 else 0
+        high = (
+            int(k + np.argmin(values[k : peaks[j + 1] + 1])) if j + 1 < peaks.size else values.size
+        )
+        start, stop = int(k), int(k) + 1
+        while start > low and values[start - 1] > fall:
+            start -= 1
+        while stop < high and values[stop] > fall:
+            stop += 1
+        if (stop - start) * step_s >= MIN_RUN_S:
+            out.append((start, int(k), stop))
+    return out
+
+
+def find_lifts(
+    height: dict[str, FloatArray], step_s: float, rise: float = LIFT_RISE, fall: float = LIFT_FALL
+) -> list[tuple[str, int, int]]:
+    """Lifts of a foot, in time order, from the higher foot's height.
+
+    The signal is the height of whichever foot is higher, less its resting
+    level (the median where no foot is up: the pose model often holds a
+    resting foot a little high). Counting on the higher foot survives the
+    pose model's two common failures in side view: swapping the left/right
+    labels, and dragging the hidden far foot up with the near one as it
+    lifts. Lifts are its excursions (:func:`find_excursions`); the side is
+    the foot that is higher at the peak.
+
+    Returns
+    -------
+    list of tuple
+        ``(side, start, stop)`` frame indices (``stop`` exclusive).
+    """
+    left = np.nan_to_num(height["left"], nan=0.0)
+    right = np.nan_to_num(height["right"], nan=0.0)
+    top = np.maximum(left, right)
+    resting = top < rise
+    top = top - (float(np.median(top[resting])) if resting.any() else 0.0)
+    return [
+        ("left" if left[k] >= right[k] else "right", start, stop)
+        for start, k, stop in find_excursions(top, step_s, rise, fall)
+    ]
+
+
 def _lifts(signals: _Signals) -> list[tuple[str, int, int]]:
     """Lifts of either foot in time order: ``(side, start, stop)``."""
-    out = []
-    for side in ("left", "right"):
-        for a, b in _runs(signals.off[side] & ~signals.off[_other(side)], signals, MIN_RUN_S):
-            out.append((side, a, b))
-    return sorted(out, key=lambda x: x[1])
+    return find_lifts(signals.height, signals.step_s)
 
 
 def _peak(signals: _Signals, side: str, a: int, b: int) -> int:
@@ -232,69 +315,106 @@ def measure_lifts(signals: _Signals) -> list[DrillRep]:
     return reps
 
 
+def find_support_changes(
+    height: dict[str, FloatArray], rise: float = LIFT_RISE
+) -> list[tuple[int, int, int]]:
+    """Find changes of support: one foot up, then the other (from the feet's height difference).
+
+    Returns
+    -------
+    list of tuple
+        ``(before, after, sign)``: the last frame with the old foot up by more
+        than ``rise`` leg lengths, the first frame with the new foot up by
+        more than ``rise``, and ``+1`` when the new raised foot is the left.
+        Only changes faster than :data:`MAX_SWITCH_S` count (a rest with both
+        feet down between lifts is not a change of support).
+    """
+    diff = np.nan_to_num(height["left"] - height["right"], nan=0.0)
+    state = np.where(diff > rise, 1, np.where(diff < -rise, -1, 0))
+    out, last, last_index = [], 0, -1
+    for i, value in enumerate(state):
+        if value == 0:
+            continue
+        if last and value == -last:
+            out.append((last_index, i, int(value)))
+        last, last_index = int(value), i
+    return out
+
+
 def measure_changes_of_support(signals: _Signals) -> list[DrillRep]:
     """Each change of support: switch time and the new pull's position and height."""
-    lifts = measure_lifts(signals)
+    frame, leg = signals.frame, signals.frame.leg_px
+    changes = [
+        c for c in find_support_changes(signals.height)
+        if (c[1] - c[0]) * signals.step_s <= MAX_SWITCH_S
+    ]  # fmt: skip
+    diff = np.nan_to_num(signals.height["left"] - signals.height["right"], nan=0.0)
     reps: list[DrillRep] = []
-    for before, after in itertools.pairwise(lifts):
-        if before.side == after.side:
-            continue
-        gap = after.start_s - before.end_s  # + both feet down, - both off
-        if abs(gap) > MAX_SWITCH_S:
-            continue
+    for j, (before, after, sign) in enumerate(changes):
+        side = "left" if sign > 0 else "right"
+        end = changes[j + 1][0] if j + 1 < len(changes) else diff.size
+        k = after + int(np.argmax(sign * diff[after : max(end, after + 1)]))
         values = {
-            "switch_ms": 1000.0 * abs(gap),
-            "pull_behind_hip_pct_leg": after.values["pull_behind_hip_pct_leg"],
-            "pull_height_pct_leg": after.values["pull_height_pct_leg"],
+            "switch_ms": 1000.0 * (after - before) * signals.step_s,
+            "pull_behind_hip_pct_leg": 100.0
+            * float(signals.hip[k, 0] - frame.points[f"{side}_ankle"][k, 0])
+            / leg,
+            "pull_height_pct_leg": 100.0 * float(signals.height[side][k]),
         }
-        reps.append(DrillRep(len(reps), before.end_s, after.start_s, after.side, values))
+        reps.append(
+            DrillRep(len(reps), _time(signals, before), _time(signals, after), side, values)
+        )
     return reps
 
 
 def measure_foot_taps(signals: _Signals) -> list[DrillRep]:
-    """Each touch of the tapping foot: where it lands, and how straight it is pulled up."""
+    """Each touch of the tapping foot: where it lands, and how straight it is pulled up.
+
+    The tapping foot is the one lifted most often; a touch is the short
+    time it is down between two of its lifts (at most :data:`MAX_TOUCH_S`).
+    """
     frame, leg = signals.frame, signals.frame.leg_px
-    touches = {
-        s: [
-            (a, b)
-            for a, b in _runs(~signals.off[s], signals, 0.02)
-            if a > 0 and b < frame.time.size
-        ]
-        for s in ("left", "right")
-    }
-    side = max(touches, key=lambda s: len(touches[s]))
-    lifts = [(a, b) for s, a, b in _lifts(signals) if s == side]
+    lifts = _lifts(signals)
+    if not lifts:
+        return []
+    counts = {s: sum(1 for side, _, _ in lifts if side == s) for s in ("left", "right")}
+    side = max(counts, key=lambda s: counts[s])
+    own = [(a, b) for s, a, b in lifts if s == side]
+    ankle = frame.points[f"{side}_ankle"]
     reps: list[DrillRep] = []
-    for a, b in touches[side]:
-        mid = (a + b) // 2
-        ankle = frame.points[f"{side}_ankle"]
-        after = [(la, lb) for la, lb in lifts if la >= b - 1]
-        drift = float("nan")
-        if after:
-            k = _peak(signals, side, *after[0])
-            drift = 100.0 * abs(float(ankle[k, 0] - ankle[mid, 0])) / leg
+    for (_, down), (up, after_stop) in itertools.pairwise(own):
+        if (up - down) * signals.step_s > MAX_TOUCH_S:
+            continue
+        mid = (down + up) // 2
+        k = _peak(signals, side, up, after_stop)
         values = {
             "tap_ahead_pct_leg": 100.0 * float(ankle[mid, 0] - signals.hip[mid, 0]) / leg,
-            "pull_drift_pct_leg": drift,
+            "pull_drift_pct_leg": 100.0 * abs(float(ankle[k, 0] - ankle[mid, 0])) / leg,
         }
-        reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), side, values))
+        reps.append(DrillRep(len(reps), _time(signals, down), _time(signals, up), side, values))
     return reps
+
+
+def _ankle_centre(frame: BodyFrame) -> FloatArray:
+    """Midpoint of the ankles, or the one ankle seen when the other is missing."""
+    both = np.stack([frame.points["left_ankle"], frame.points["right_ankle"]])
+    return np.stack([average_finite_rows(both[..., axis]) for axis in (0, 1)], axis=-1)
 
 
 def measure_falls(signals: _Signals) -> list[DrillRep]:
     """Each fall from the ankles: peak lean and the waist bend at the peak."""
     frame = signals.frame
-    ankles = 0.5 * (frame.points["left_ankle"] + frame.points["right_ankle"])
-    leg_line = _lean(ankles, signals.hip)
+    leg_line = fill_nan_linear(_lean(_ankle_centre(frame), signals.hip))
     standing = float(np.nanpercentile(leg_line, 10)) if np.isfinite(leg_line).any() else 0.0
+    rise = leg_line - standing
     reps: list[DrillRep] = []
-    for a, b in _runs(np.nan_to_num(leg_line - standing) > MIN_FALL_DEG, signals, 0.15):
-        k = a + int(np.nanargmax(leg_line[a:b]))
+    for a, k, b in find_excursions(rise, signals.step_s, MIN_FALL_DEG, 0.5 * MIN_FALL_DEG):
+        trunk = frame.trunk_lean[k]
+        if not np.isfinite(trunk):
+            trunk = float(_lean(signals.hip[k], signals.shoulder[k]))
         values = {
             "fall_lean_deg": float(leg_line[k]),
-            "fall_waist_bend_deg": float(frame.trunk_lean[k] - leg_line[k])
-            if np.isfinite(frame.trunk_lean[k])
-            else float(_lean(signals.hip[k], signals.shoulder[k]) - leg_line[k]),
+            "fall_waist_bend_deg": float(trunk - leg_line[k]),
         }
         reps.append(DrillRep(len(reps), _time(signals, a), _time(signals, b), None, values))
     return reps
@@ -303,8 +423,7 @@ def measure_falls(signals: _Signals) -> list[DrillRep]:
 def measure_hops(signals: _Signals) -> list[DrillRep]:
     """Each two-footed hop: the lean from the ankles and the hop height."""
     frame, leg = signals.frame, signals.frame.leg_px
-    ankles = 0.5 * (frame.points["left_ankle"] + frame.points["right_ankle"])
-    body_line = _lean(ankles, signals.shoulder)
+    body_line = fill_nan_linear(_lean(_ankle_centre(frame), signals.shoulder))
     both = signals.off["left"] & signals.off["right"]
     reps: list[DrillRep] = []
     for a, b in _runs(both, signals, MIN_RUN_S):
