@@ -150,7 +150,18 @@ def _score_per_stride(
         )
     fps = gait.capture.fps
     uncertainty = combine_uncertainty(spread, compute_floor(band, fps))
-    details: dict[str, Any] = {"per_side": _per_side(measures, values), "spread": spread}
+    details: dict[str, Any] = {
+        "per_side": _per_side(measures, values),
+        "spread": spread,
+        "per_stride": [
+            {
+                "start_s": round(t, 3),
+                "side": side,
+                "value": None if not np.isfinite(v) else float(v),
+            }
+            for t, side, v in zip(measures.starts_s, measures.sides, values, strict=True)
+        ],
+    }
     details |= _timing_details(band.metric, mean, fps)
     return _scored(checkpoint, band, mean, unit, uncertainty, n, details)
 

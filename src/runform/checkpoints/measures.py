@@ -100,11 +100,14 @@ class StrideMeasures:
         whose leg labels were fixed by alternation; lower for the far leg).
     sides
         Support leg of each stride.
+    starts_s
+        Initial contact of each stride, seconds.
     """
 
     values: Mapping[str, FloatArray]
     weights: FloatArray
     sides: tuple[str, ...]
+    starts_s: tuple[float, ...] = ()
 
     def __post_init__(self) -> None:
         frozen = {}
@@ -417,9 +420,15 @@ def compute_stride_measures(gait: GaitAnalysis) -> StrideMeasures:
             columns,
             np.ones(n) if weights.size != n else weights,
             tuple(s.side for s in gait.strides),
+            tuple(s.start_s for s in gait.strides),
         )
     frame = build_body_frame(gait)
     for i, (stride, row) in enumerate(zip(gait.strides, gait.stride_angles, strict=True)):
         for name, value in _measure_stride(frame, stride, row).items():
             columns[name][i] = value
-    return StrideMeasures(columns, weights, tuple(s.side for s in gait.strides))
+    return StrideMeasures(
+        columns,
+        weights,
+        tuple(s.side for s in gait.strides),
+        tuple(s.start_s for s in gait.strides),
+    )
