@@ -123,3 +123,24 @@ def test_too_few_strides_are_not_scored(exact_gaits):
     analysis = build_analysis(short, load_rubric())
     assert all(r.status == "not_measured" for r in analysis.checkpoints)
     assert "at least 2 strides" in analysis.checkpoints[0].reason
+
+
+@pytest.mark.parametrize("facing", ["front", "rear"])
+def test_arm_crossing_is_scored_from_the_front_and_rear(facing):
+    truth = compute_truth(PRESETS["treadmill"])
+    poses = frontal_poses(truth, facing)
+    rubric = load_rubric()
+    clean = build_analysis(analyze_gait(poses), rubric).checkpoint("arm_crossing")
+    assert clean.status == "pass" and clean.value > 0
+    crossed = poses.copy(deep=True)
+    x = crossed["position"].sel(space="x")
+    centre = 0.5 * (x.sel(keypoint="left_shoulder") + x.sel(keypoint="right_shoulder"))
+    for wrist in ("left_wrist", "right_wrist"):
+        own = x.sel(keypoint=wrist)
+        mirrored = (2 * centre - own).values  # the wrist swung across the midline
+        index = list(crossed["keypoint"].values).index(wrist)
+        crossed["position"].values[:, 0, index] = mirrored
+    result = build_analysis(analyze_gait(crossed), rubric).checkpoint("arm_crossing")
+    assert result.status == "fail" and result.value < 0
+    side = build_analysis(analyze_gait(poses), rubric).checkpoint("arm_carriage")
+    assert side.status == "not_measured" and "side view" in side.reason

@@ -120,4 +120,6 @@ def test_measures_do_not_change_when_the_image_moves_scales_or_mirrors(
     base = compute_stride_measures(gait).values
     new = compute_stride_measures(other).values
     for name, values in base.items():
+        if not np.isfinite(values).any():  # front/rear-only measures
+            continue
         assert np.nanmean(new[name]) == pytest.approx(np.nanmean(values), abs=0.5, rel=0.02), name

@@ -38,6 +38,10 @@ name                            definition (sign)
                                 is highest, % leg length (+ behind)
 ``pull_height_pct_leg``         that highest swing heel above the ground, % leg length
 ``elbow_flexion_deg``           mean elbow flexion of both arms over the stride
+``arm_crossing_pct_shoulder``   front and rear views only: how far the wrists stay on
+                                their own side of the body's midline, the least over
+                                the stride, % of the shoulder width (negative: a wrist
+                                crosses the midline)
 ==============================  =====================================================
 """
 
@@ -82,6 +86,7 @@ MEASURE_UNITS: Mapping[str, str] = MappingProxyType(
         "pull_behind_hip_pct_leg": "% leg",
         "pull_height_pct_leg": "% leg",
         "elbow_flexion_deg": "deg",
+        "arm_crossing_pct_shoulder": "% shoulder",
     }
 )
 
@@ -397,6 +402,52 @@ def _measure_stride(frame: BodyFrame, stride: Stride, row: StrideAngles) -> dict
     }
 
 
+def compute_own_side_offsets(position: xr.DataArray, view: str) -> FloatArray:
+    """Each wrist's lateral distance from the shoulder centre toward its own side.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``.
+    view
+        ``"front"`` (the person faces the camera: their left is on the image's
+        right) or ``"rear"``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` for the left and right wrist, % of the shoulder width;
+        negative when the wrist is across the midline.
+    """
+    x = {k: np.asarray(position.sel(keypoint=k, space="x"), dtype=float)
+         for k in ("left_shoulder", "right_shoulder", "left_wrist", "right_wrist")}  # fmt: skip
+    centre = 0.5 * (x["left_shoulder"] + x["right_shoulder"])
+    width = np.abs(x["left_shoulder"] - x["right_shoulder"])
+    width = np.where(width > 0, width, np.nan)
+    facing = 1.0 if view == "front" else -1.0
+    left = facing * (x["left_wrist"] - centre) / width
+    right = -facing * (x["right_wrist"] - centre) / width
+    return 100.0 * np.column_stack([left, right])
+
+
+def _arm_crossing(gait: GaitAnalysis) -> FloatArray:
+    position = gait.poses["position"]
+    if "individual" in position.dims:
+        position = position.isel(individual=0)
+    offsets = compute_own_side_offsets(
+        position.transpose("time", "space", "keypoint"), gait.capture.view.label
+    )
+    least = np.fmin(offsets[:, 0], offsets[:, 1])
+    time = np.asarray(gait.poses["time"].values, dtype=float)
+    out = np.full(len(gait.strides), np.nan)
+    for i, stride in enumerate(gait.strides):
+        inside = _window(time, stride.start_s, stride.end_s)
+        chosen = least[inside]
+        if np.isfinite(chosen).any():
+            out[i] = float(chosen[np.isfinite(chosen)].min())
+    return out
+
+
 def compute_stride_measures(gait: GaitAnalysis) -> StrideMeasures:
     """Per-stride Pose Method measures of a side-view gait analysis.
 
@@ -415,6 +466,9 @@ def compute_stride_measures(gait: GaitAnalysis) -> StrideMeasures:
     n = len(gait.strides)
     columns: dict[str, FloatArray] = {name: np.full(n, np.nan) for name in MEASURE_UNITS}
     weights = np.array([row.weight for row in gait.stride_angles], dtype=float)
+    if gait.capture.view.label in ("front", "rear"):
+        columns["arm_crossing_pct_shoulder"] = _arm_crossing(gait)
+        weights = np.array([s.confidence for s in gait.strides], dtype=float)
     if gait.angles is None or len(gait.stride_angles) != n:
         return StrideMeasures(
             columns,
