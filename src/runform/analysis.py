@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from runform.checkpoints.drill_measures import guess_drill
 from runform.checkpoints.drill_scoring import DrillResult, score_drill
 from runform.checkpoints.evaluate import score_checkpoints
 from runform.checkpoints.feedback import choose_focus, summarise_elements
@@ -24,6 +25,9 @@ from runform.serialize import to_json_safe
 ANALYSIS_SCHEMA_VERSION = 1
 #: Below this activity confidence the clip's kind is reported as uncertain.
 CERTAIN_ACTIVITY = 0.5
+#: Ground speed (hips' travel or a grounded foot's slide) below which a clip
+#: is in place, leg lengths/s.
+IN_PLACE_SPEED = 0.3
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,16 @@ class Mode:
     kind: str
     confidence: float
     reason: str
+    likely_drill: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
-        return {"kind": self.kind, "confidence": round(self.confidence, 3), "reason": self.reason}
+        return {
+            "kind": self.kind,
+            "confidence": round(self.confidence, 3),
+            "reason": self.reason,
+            "likely_drill": self.likely_drill,
+        }
 
 
 def decide_mode(gait: GaitAnalysis) -> Mode:
@@ -54,10 +64,26 @@ def decide_mode(gait: GaitAnalysis) -> Mode:
 
     The gait stage's activity label is used when its confidence is at least
     :data:`CERTAIN_ACTIVITY`; below that the kind is ``unknown`` and the
-    reason says which label was most likely.
+    reason says which label was most likely. A clip without travel is an
+    in-place drill when at least two repetitions of a drill movement are
+    found (:func:`~runform.checkpoints.drill_measures.guess_drill`), and
+    ``likely_drill`` names the drill it looks like.
     """
     activity = gait.capture.activity
     label, confidence = activity.label, float(activity.confidence)
+    ground_speed = float(activity.evidence.get("ground_speed", float("nan")))
+    unsure_in_place = confidence < CERTAIN_ACTIVITY and ground_speed < IN_PLACE_SPEED
+    if label in ("none", "in_place_drill") or unsure_in_place:
+        guess = guess_drill(gait)
+        if guess.found:
+            looks = f"; it looks like {guess.drill.replace('_', ' ')}" if guess.drill else ""
+            return Mode(
+                "in_place_drill",
+                max(confidence, 0.5),
+                f"an in-place drill ({guess.evidence}{looks}): running checkpoints are not "
+                "scored; name the drill with --drill to count and score its repetitions",
+                guess.drill,
+            )
     if confidence < CERTAIN_ACTIVITY:
         return Mode(
             "unknown",
@@ -176,8 +202,9 @@ def build_analysis(
         mode = decide_drill_mode(gait, drill)
     else:
         scored = None
-        results = score_checkpoints(gait, rubric, baseline=baseline, seed=seed)
         mode = decide_mode(gait)
+        activity = "in_place_drill" if mode.kind == "in_place_drill" else None
+        results = score_checkpoints(gait, rubric, baseline=baseline, seed=seed, activity=activity)
     return Analysis(
         gait=gait,
         mode=mode,

@@ -123,3 +123,19 @@ def test_no_repetitions_says_so(exact_gaits):
     assert "no pose stance repetition" in analysis.drill.reason
     assert all(c.status == "not_measured" for c in analysis.checkpoints)
     assert "looks like running" in analysis.mode.reason
+
+
+LOOKS_LIKE = {"pose_stance": "pose_stance", "pony": "pony", "wall_fall": "wall_fall",
+              "timber_fall": "wall_fall", "front_lean": "front_lean"}  # fmt: skip
+
+
+@pytest.mark.parametrize("drill", sorted(GOOD))
+def test_without_drill_the_motion_says_in_place_drill(drill):
+    truth = compute_drill_truth(DrillParams(drill, **GOOD[drill]))
+    gait = analyze_gait(create_drill_poses(truth), height_cm=175.0)
+    analysis = build_analysis(gait, load_rubric())
+    assert analysis.mode.kind == "in_place_drill"
+    assert "--drill" in analysis.mode.reason
+    assert analysis.mode.likely_drill == LOOKS_LIKE.get(drill, analysis.mode.likely_drill)
+    assert all(c.status == "not_measured" for c in analysis.checkpoints)
+    assert analysis.focus == ()

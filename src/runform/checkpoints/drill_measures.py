@@ -466,3 +466,52 @@ def find_drill_reps(gait: GaitAnalysis, drill: str) -> list[DrillRep]:
     if drill not in finders:
         raise ValueError(f"unknown drill {drill!r}; choose one of {sorted(finders)}")
     return finders[drill](signals)
+
+
+@dataclass(frozen=True)
+class DrillGuess:
+    """What an in-place clip looks like.
+
+    Attributes
+    ----------
+    found
+        At least two repetitions of some drill movement were found.
+    drill
+        The drill it looks like, or ``None`` when the pattern does not say.
+    evidence
+        What was counted, in words.
+    """
+
+    found: bool
+    drill: str | None
+    evidence: str
+
+
+def guess_drill(gait: GaitAnalysis) -> DrillGuess:
+    """Guess which in-place drill a clip shows, from its repetitions.
+
+    Holds of 0.8 s or more on one leg read as ``pose_stance``; two-footed
+    hops that lift the hips at least 2 % of a leg as ``front_lean``; falls
+    from the ankles without foot lifts as ``wall_fall``; lifts alternating
+    between the feet as ``pony``. Lifts of mostly one foot (a hamstring pull
+    or foot taps) are found but not named.
+    """
+    signals = build_signals(gait)
+    lifts = _lifts(signals)
+    holds = [x for x in lifts if (x[2] - x[1]) * signals.step_s >= MIN_HOLD_S]
+    hops = [h for h in measure_hops(signals) if h.values["hop_height_pct_leg"] >= 2.0]
+    falls = measure_falls(signals)
+    if len(holds) >= 2:
+        return DrillGuess(True, "pose_stance", f"{len(holds)} holds on one leg")
+    if len(hops) >= 2:
+        return DrillGuess(True, "front_lean", f"{len(hops)} two-footed hops")
+    if len(falls) >= 2 and len(lifts) < 2:
+        return DrillGuess(True, "wall_fall", f"{len(falls)} falls from the ankles")
+    if len(lifts) >= 2:
+        sides = [x[0] for x in lifts]
+        changes = sum(a != b for a, b in itertools.pairwise(sides))
+        if changes >= 0.6 * (len(sides) - 1):
+            return DrillGuess(True, "pony", f"{len(lifts)} lifts alternating between the feet")
+        return DrillGuess(True, None, f"{len(lifts)} lifts of mostly one foot")
+    evidence = f"{len(lifts)} foot lifts, {len(hops)} hops, {len(falls)} falls"
+    return DrillGuess(False, None, evidence)

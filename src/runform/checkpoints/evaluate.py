@@ -95,11 +95,11 @@ def _unit_of(metric: str, gait: GaitAnalysis) -> str:
     return found.unit if found is not None else ""
 
 
-def _applicability(checkpoint: Checkpoint, band: Band, gait: GaitAnalysis) -> str:
+def _applicability(checkpoint: Checkpoint, band: Band, gait: GaitAnalysis, activity: str) -> str:
     """Why the checkpoint does not apply to this clip, or ``""`` when it does."""
     capture = gait.capture
-    if capture.activity.label != "running":
-        return f"the clip shows {capture.activity.label.replace('_', ' ')}, not running"
+    if activity != "running":
+        return f"the clip shows {activity.replace('_', ' ')}, not running"
     setting = capture.setting.label
     if setting not in checkpoint.applies:
         return _SETTING_REASONS.get(setting, f"not scored for {setting} footage")
@@ -215,6 +215,7 @@ def score_checkpoints(
     rubric: Rubric,
     baseline: Mapping[str, float] | None = None,
     seed: int = 0,
+    activity: str | None = None,
 ) -> tuple[CheckpointResult, ...]:
     """Score every checkpoint of the rubric on one running clip.
 
@@ -230,6 +231,10 @@ def score_checkpoints(
         ``baseline_relative_pct`` are then scored against it.
     seed
         Seed of the bootstrap (results are repeatable for a given seed).
+    activity
+        What the clip shows when the caller knows better than the gait
+        stage's label (e.g. an in-place drill found from its repetitions);
+        default the label. Only ``running`` is scored.
 
     Returns
     -------
@@ -243,7 +248,7 @@ def score_checkpoints(
     for checkpoint in select_running_checkpoints(rubric):
         band, info = choose_band(checkpoint, gait, baseline)
         unit = _unit_of(band.metric, gait)
-        why = _applicability(checkpoint, band, gait)
+        why = _applicability(checkpoint, band, gait, activity or gait.capture.activity.label)
         if why:
             out.append(_not_measured(checkpoint, unit, why))
             continue
