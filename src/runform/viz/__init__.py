@@ -1,0 +1,1 @@
+"""Pure drawing: overlays on frames, plots and contact sheets (no file I/O)."""

@@ -1,0 +1,223 @@
+"""What to draw on each frame of the annotated video, and drawing one frame.
+
+:func:`plan_frame_marks` turns an :class:`~runform.analysis.Analysis` into
+per-frame marks (phase, support point, centre of mass, fall angle, knee at
+contact, HUD); :func:`annotate_frame` draws them on one frame. Both are pure.
+
+Phases (the Pose Method's vocabulary) from the contacts of both feet:
+``Pose`` from a landing until the support ankle passes under the hips,
+``Fall`` from there to toe-off, ``Pull`` for :data:`PULL_S` after toe-off,
+``Flight`` while no foot is down.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from runform.analysis import Analysis
+from runform.checkpoints.measures import BALL_OF_FOOT
+from runform.skeleton import KEYPOINT_INDEX
+from runform.viz.overlay import (
+    LEFT,
+    RIGHT,
+    Image,
+    draw_callout,
+    draw_fall_arc,
+    draw_knee_angle,
+    draw_panel,
+    draw_skeleton,
+    draw_support_and_com,
+)
+
+FloatArray = NDArray[np.float64]
+
+#: How long after toe-off the phase reads "Pull", seconds.
+PULL_S = 0.06
+#: How long the knee angle stays on screen after a landing, seconds.
+KNEE_LABEL_S = 0.3
+
+
+@dataclass(frozen=True)
+class FrameMarks:
+    """Per-frame marks, aligned with the poses' frames.
+
+    Attributes
+    ----------
+    time_s
+        ``(n,)`` frame times.
+    phase
+        Phase label per frame (``""`` where unknown).
+    support
+        ``(n, 2)`` support point in pixels (NaN when no foot is down).
+    com
+        ``(n, 2)`` centre of mass, pixels.
+    fall_deg
+        ``(n,)`` fall angle while falling (NaN otherwise), degrees.
+    knee
+        Per frame ``(side, knee flexion at the last landing)`` shown shortly
+        after a landing, else ``None``.
+    hud
+        Lines of the heads-up display (cadence, contact time).
+    """
+
+    time_s: FloatArray
+    phase: tuple[str, ...]
+    support: FloatArray
+    com: FloatArray
+    fall_deg: FloatArray
+    knee: tuple[tuple[str, float] | None, ...]
+    hud: tuple[str, ...]
+
+
+def _position(analysis: Analysis) -> NDArray[np.float64]:
+    position = analysis.gait.poses["position"]
+    if "individual" in position.dims:
+        position = position.isel(individual=0)
+    return np.asarray(position.transpose("time", "keypoint", "space").values, dtype=float)
+
+
+def _hud(analysis: Analysis) -> tuple[str, ...]:
+    lines = []
+    metrics = analysis.gait.metrics
+    cadence = metrics.get("cadence_spm")
+    if cadence is not None and cadence.value is not None:
+        lines.append(f"cadence {cadence.value:.0f} spm")
+    contact = metrics.get("ground_contact_ms")
+    if contact is not None and contact.value is not None:
+        lines.append(f"contact {contact.value:.0f} ms")
+    return tuple(lines)
+
+
+def _pose_times(analysis: Analysis) -> dict[tuple[str, float], float]:
+    out = {}
+    for row in analysis.gait.stride_angles:
+        ic = row.times_s.get("initial_contact", math.nan)
+        out[(row.side, round(ic, 4))] = row.times_s.get("mid_stance", math.nan)
+    return out
+
+
+def plan_frame_marks(analysis: Analysis) -> FrameMarks:
+    """Per-frame phase, support point, centre of mass, fall angle, knee label and HUD."""
+    gait = analysis.gait
+    time = np.asarray(gait.poses["time"].values, dtype=float)
+    points = _position(analysis)
+    n = time.size
+    direction = -1.0 if gait.capture.direction.label == "left" else 1.0
+    com_da = gait.center_of_mass
+    if "individual" in com_da.dims:
+        com_da = com_da.isel(individual=0)
+    com = np.asarray(com_da.transpose("time", "space").values, dtype=float)
+    phase = ["Flight" if gait.strides else ""] * n
+    support = np.full((n, 2), np.nan)
+    fall = np.full(n, np.nan)
+    knee: list[tuple[str, float] | None] = [None] * n
+    poses = _pose_times(analysis)
+    knees = {(r.side, round(r.times_s.get("initial_contact", math.nan), 4)):
+             r.values_deg.get("initial_contact", {}).get("knee_flexion", math.nan)
+             for r in gait.stride_angles}  # fmt: skip
+    for contact in gait.contacts:
+        ic, to = contact.initial_contact_s, contact.toe_off_s
+        if not (math.isfinite(ic) and math.isfinite(to)):
+            continue
+        pose = poses.get((contact.side, round(ic, 4)), 0.5 * (ic + to))
+        if not math.isfinite(pose):
+            pose = 0.5 * (ic + to)
+        heel = points[:, KEYPOINT_INDEX[f"{contact.side}_heel"]]
+        toes = points[:, KEYPOINT_INDEX[f"{contact.side}_foot_index"]]
+        ball = heel + BALL_OF_FOOT * (toes - heel)
+        for k in np.flatnonzero((time >= ic) & (time < to)):
+            phase[k] = "Pose" if time[k] < pose else "Fall"
+            support[k] = ball[k]
+            if time[k] >= pose:
+                dx = direction * (com[k, 0] - ball[k, 0])
+                fall[k] = math.degrees(math.atan2(dx, ball[k, 1] - com[k, 1]))
+        for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
+            if phase[k] == "Flight":
+                phase[k] = "Pull"
+        value = knees.get((contact.side, round(ic, 4)), math.nan)
+        if math.isfinite(value):
+            for k in np.flatnonzero((time >= ic) & (time < ic + KNEE_LABEL_S)):
+                knee[k] = (contact.side, float(value))
+    return FrameMarks(time, tuple(phase), support, com, fall, tuple(knee), _hud(analysis))
+
+
+def annotate_frame(
+    image: Image,
+    index: int,
+    marks: FrameMarks,
+    points: FloatArray,
+    confidence: FloatArray,
+    scale: float = 1.0,
+) -> Image:
+    """Draw every mark of frame ``index`` on ``image``.
+
+    Parameters
+    ----------
+    image
+        The video frame (RGB ``uint8``), possibly resized from the frame the
+        poses were measured on.
+    index
+        Frame index in the poses (and ``marks``).
+    marks
+        From :func:`plan_frame_marks`.
+    points, confidence
+        ``(33, 2)`` keypoints (pixels of the measured frame) and ``(33,)``
+        confidence of this frame.
+    scale
+        Drawn size over measured size (pixels).
+    """
+    out = draw_skeleton(image, points * scale, confidence)
+    com = marks.com[index] * scale
+    support = marks.support[index] * scale
+    has_support = bool(np.all(np.isfinite(support)))
+    out = draw_support_and_com(
+        out,
+        tuple(support) if has_support else None,
+        tuple(com) if np.all(np.isfinite(com)) else None,
+    )
+    if has_support and math.isfinite(marks.fall_deg[index]):
+        out = draw_fall_arc(out, (support[0], support[1]), (com[0], com[1]), marks.fall_deg[index])
+    label = marks.knee[index]
+    if label is not None:
+        side, value = label
+        knee = points[KEYPOINT_INDEX[f"{side}_knee"]] * scale
+        out = draw_knee_angle(out, (knee[0], knee[1]), value, LEFT if side == "left" else RIGHT)
+    if marks.phase[index]:
+        out = draw_panel(out, [marks.phase[index]], "top-left", 0.9)
+    if marks.hud:
+        out = draw_panel(out, list(marks.hud), "top-right", 0.6)
+    return out
+
+
+def choose_freeze_frames(analysis: Analysis, marks: FrameMarks) -> list[tuple[int, str, str]]:
+    """Frames to hold with a callout for each focus item: ``(index, title, message)``.
+
+    Landing checkpoints freeze on a landing, fall checkpoints at toe-off,
+    pull checkpoints at the top of a swing, the rest at a Pose; always of
+    the middle stride with that event.
+    """
+    gait = analysis.gait
+    rows = [r for r in gait.stride_angles if r.weight > 0] or list(gait.stride_angles)
+    if not rows or not analysis.focus:
+        return []
+    row = rows[len(rows) // 2]
+    event = {"landing": "initial_contact", "fall": "toe_off", "pull": "max_knee_flexion_swing"}
+    out = []
+    for item in analysis.focus:
+        t = row.times_s.get(event.get(item.element, "mid_stance"), math.nan)
+        if not math.isfinite(t):
+            t = row.times_s.get("initial_contact", math.nan)
+        if not math.isfinite(t):
+            continue
+        index = int(np.argmin(np.abs(marks.time_s - t)))
+        out.append((index, item.name, item.message))
+    return out
+
+
+def draw_freeze(image: Image, title: str, message: str) -> Image:
+    """Draw the frame held for a focus item: its name and message as a callout."""
+    return draw_callout(image, title, message)
