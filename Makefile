@@ -22,8 +22,7 @@ model: install
 	$(BIN)/runform models fetch
 
 demo: model
-	$(BIN)/runform analyze $(SAMPLE) -o demo_output --height-cm 175
-	@echo "Pose Method analysis written to demo_output/ (analysis.json, poses.nc)"
+	$(BIN)/runform demo -o demo_output
 
 test: model
 	$(BIN)/python -m pytest

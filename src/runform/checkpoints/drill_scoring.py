@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from runform.checkpoints.drill_measures import DRILL_MEASURE_UNITS, DrillRep, find_drill_reps
+from runform.checkpoints.evaluate import score_range
 from runform.checkpoints.results import CheckpointResult
 from runform.checkpoints.rubric import Checkpoint, Rubric
 from runform.checkpoints.scoring import (
@@ -115,6 +116,7 @@ def score_drill_checkpoint(
     }
     if band.metric.endswith("_ms"):
         details |= {"frames": mean * fps / 1000.0, "fps": fps}
+    details["score_range"] = score_range(mean, uncertainty, band)
     return CheckpointResult(
         id=checkpoint.id, name=checkpoint.name, element=checkpoint.element, value=mean,
         unit=DRILL_MEASURE_UNITS.get(band.metric, ""), uncertainty=uncertainty,

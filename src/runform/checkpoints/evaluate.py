@@ -69,6 +69,7 @@ def _scored(
     details: dict[str, Any],
 ) -> CheckpointResult:
     status, reason = classify_status(value, band, uncertainty)
+    details = {**details, "score_range": score_range(value, uncertainty, band)}
     return CheckpointResult(
         id=checkpoint.id,
         name=checkpoint.name,
@@ -86,6 +87,15 @@ def _scored(
         metric=band.metric,
         details=details,
     )
+
+
+def score_range(value: float, uncertainty: float, band: Band) -> list[float]:
+    """Lowest and highest score within ``value ± uncertainty`` (the target included)."""
+    low, high = value - uncertainty, value + uncertainty
+    scores = [compute_score(v, band) for v in (low, value, high)]
+    if band.target[1] >= low and band.target[0] <= high:
+        scores.append(100.0)
+    return [min(scores), max(scores)]
 
 
 def _unit_of(metric: str, gait: GaitAnalysis) -> str:

@@ -83,8 +83,10 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         raise RunformError(str(error), hint="see docs/checkpoints.md for the drills") from None
     data: dict[str, Any] = analysis.to_dict()
     written = [save_json(data, out / "analysis.json")]
-    if Path(args.video).suffix != ".nc":
+    is_video = Path(args.video).suffix != ".nc"
+    if is_video:
         written.append(save_poses(poses, out / "poses.nc"))
+    written += write_report_files(args, analysis, out, console)
     if args.json:
         print(json.dumps(data, indent=2, allow_nan=False))
         return 0
@@ -104,7 +106,50 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]warning[/yellow] {warning.message}")
     for path in written:
         console.print(f"[dim]wrote {path}[/dim]")
+    report = out / "report.html"
+    if report.exists():
+        console.print(f"[bold]report:[/bold] {report.resolve()}")
     return 0
+
+
+def write_report_files(
+    args: argparse.Namespace, analysis: Any, out: Path, console: Console
+) -> list[Path]:
+    """Annotated video, key frames, plots and ``report.html`` (written last)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from runform.io.results import save_text
+    from runform.report.figures import write_key_frames, write_plots
+    from runform.report.html import build_context, render_report
+    from runform.report.video import write_annotated_video
+
+    written: list[Path] = []
+    video = Path(args.video)
+    is_video = video.suffix != ".nc"
+    video_name = None
+    if is_video and not args.no_video:
+        columns = (TextColumn("video"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeRemainingColumn())  # fmt: skip
+        with Progress(*columns, console=console, disable=args.quiet, transient=True) as bar:
+            task = bar.add_task("video", total=None)
+
+            def progress(done: int, total: int | None) -> None:
+                bar.update(task, completed=done, total=total)
+
+            written.append(
+                write_annotated_video(video, analysis, out / "annotated.mp4", args.slowmo, progress)
+            )
+        video_name = "annotated.mp4"
+    keyframes = (
+        write_key_frames(video, analysis, out / "keyframes.png", args.slowmo) if is_video else None
+    )
+    if keyframes is not None:
+        written.append(keyframes)
+    plots = write_plots(analysis, out / "plots")
+    written += list(plots.values())
+    context = build_context(analysis, video.name, video_name, keyframes, plots)
+    written.append(save_text(render_report(context), out / "report.html"))
+    return written
 
 
 def add_analyze_parser(sub: Any) -> None:
@@ -129,6 +174,9 @@ def add_analyze_parser(sub: Any) -> None:
         "--drill",
         choices=DRILL_CHOICES,
         help="score the clip as this in-place drill: count and score its repetitions",
+    )
+    analyze.add_argument(
+        "--no-video", action="store_true", help="skip the annotated video (a faster run)"
     )
     add_video_options(analyze)
     analyze.set_defaults(handler=run_analyze)

@@ -1,0 +1,76 @@
+"""Write the plots and the key-frame sheet of an analysis to files (PNG, atomic)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image as PILImage
+
+from runform.analysis import Analysis
+from runform.io.results import save_bytes
+from runform.io.video import read_frame_at
+from runform.viz.annotate import plan_frame_marks
+from runform.viz.keyframes import compose_sheet, draw_key_frame, plan_key_frames
+from runform.viz.plots import (
+    plot_checkpoint_profile,
+    plot_com_path,
+    plot_cycle_angles,
+    plot_events_timeline,
+    plot_rep_scores,
+)
+
+
+def save_figure(fig: Figure, path: Path, dpi: int = 110) -> Path:
+    """Render a matplotlib figure to PNG at ``path`` (atomic)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return save_bytes(buffer.getvalue(), path)
+
+
+def save_image(image: np.ndarray, path: Path) -> Path:
+    """Write an RGB ``uint8`` image as PNG at ``path`` (atomic)."""
+    buffer = io.BytesIO()
+    PILImage.fromarray(image).save(buffer, format="PNG", optimize=True)
+    return save_bytes(buffer.getvalue(), path)
+
+
+def write_plots(analysis: Analysis, folder: Path) -> dict[str, Path]:
+    """Write every plot that applies to ``folder``; return ``{name: path}`` in display order."""
+    plots: dict[str, Figure] = {}
+    if analysis.drill is not None:
+        plots["drill_reps"] = plot_rep_scores(analysis.drill)[0]
+    plots["checkpoint_profile"] = plot_checkpoint_profile(analysis)[0]
+    if analysis.gait.cycle_curves:
+        for angle in ("knee_flexion", "hip_flexion", "ankle_dorsiflexion", "trunk_lean"):
+            plots[f"cycle_{angle}"] = plot_cycle_angles(analysis, angle)[0]
+    plots["com_path"] = plot_com_path(analysis)[0]
+    plots["events_timeline"] = plot_events_timeline(analysis)[0]
+    return {name: save_figure(fig, folder / f"{name}.png") for name, fig in plots.items()}
+
+
+def write_key_frames(
+    video: Path, analysis: Analysis, path: Path, slowmo: float = 1.0
+) -> Path | None:
+    """Write the contact sheet of one representative stride; ``None`` without strides."""
+    marks = plan_frame_marks(analysis)
+    keys = plan_key_frames(analysis, marks)
+    if not keys:
+        return None
+    poses = analysis.gait.poses
+    position, confidence = poses["position"], poses["confidence"]
+    if "individual" in position.dims:
+        position, confidence = position.isel(individual=0), confidence.isel(individual=0)
+    points = np.asarray(position.transpose("time", "keypoint", "space").values, dtype=float)
+    conf = np.asarray(confidence.transpose("time", "keypoint").values, dtype=float)
+    width = float(poses.attrs.get("frame_width", 0)) or None
+    panels = []
+    for key in keys:
+        frame = read_frame_at(video, float(marks.time_s[key.index]), slowmo=slowmo)
+        scale = frame.image.shape[1] / width if width else 1.0
+        panels.append(
+            draw_key_frame(frame.image, key, marks, points[key.index], conf[key.index], scale)
+        )
+    return save_image(compose_sheet(panels), path)

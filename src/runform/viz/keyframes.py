@@ -1,0 +1,143 @@
+"""A contact sheet of one representative stride: landing, the Pose, toe-off, mid-swing.
+
+Pure: frames in (already read from the video), one image out. Each panel
+is cropped around the runner, annotated like the video, titled, and lists
+the values measured at that instant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from runform.analysis import Analysis
+from runform.gait.stride_kinematics import StrideAngles
+from runform.viz.annotate import FrameMarks, annotate_frame
+from runform.viz.overlay import Image, draw_panel
+
+FloatArray = NDArray[np.float64]
+
+#: The instants shown, in order: (event key in the stride angles, title).
+KEY_EVENTS = (
+    ("initial_contact", "Landing"),
+    ("mid_stance", "Pose"),
+    ("toe_off", "Toe-off (end of fall)"),
+    ("max_knee_flexion_swing", "Mid-swing (pull)"),
+)
+#: Height of each panel in the sheet, pixels.
+PANEL_HEIGHT = 480
+
+
+@dataclass(frozen=True)
+class KeyFrame:
+    """One instant of the sheet: its poses index, time, title and value lines."""
+
+    index: int
+    time_s: float
+    title: str
+    lines: tuple[str, ...]
+
+
+def choose_stride(analysis: Analysis) -> StrideAngles | None:
+    """Pick the representative stride: the middle one of those that count (weight > 0)."""
+    rows = [r for r in analysis.gait.stride_angles if r.weight > 0]
+    if not rows:
+        return None
+    complete = [
+        r for r in rows if all(math.isfinite(r.times_s.get(k, math.nan)) for k, _ in KEY_EVENTS)
+    ]
+    pick = complete or rows
+    return pick[len(pick) // 2]
+
+
+def _value_lines(row: StrideAngles, event: str) -> tuple[str, ...]:
+    values = row.values_deg.get(event, {})
+    names = {
+        "initial_contact": ("knee_flexion", "shank_angle", "foot_angle"),
+        "mid_stance": ("knee_flexion", "trunk_lean"),
+        "toe_off": ("hip_flexion", "trunk_lean"),
+        "max_knee_flexion_swing": ("knee_flexion",),
+    }[event]
+    lines = []
+    for name in names:
+        value = values.get(name, math.nan)
+        if math.isfinite(value):
+            lines.append(f"{name.replace('_', ' ')} {value:.0f} deg")
+    return tuple(lines)
+
+
+def plan_key_frames(analysis: Analysis, marks: FrameMarks) -> list[KeyFrame]:
+    """List the instants of the sheet for the representative stride (none without strides)."""
+    row = choose_stride(analysis)
+    if row is None:
+        return []
+    out = []
+    for event, title in KEY_EVENTS:
+        t = row.times_s.get(event, math.nan)
+        if not math.isfinite(t):
+            continue
+        index = int(np.argmin(np.abs(marks.time_s - t)))
+        out.append(KeyFrame(index, t, f"{title} ({row.side}, {t:.2f} s)", _value_lines(row, event)))
+    return out
+
+
+def crop_around(image: Image, points: FloatArray, margin: float = 0.25) -> Image:
+    """Crop ``image`` to the keypoints' box plus a margin (of the box height)."""
+    ok = np.all(np.isfinite(points), axis=1)
+    if not ok.any():
+        return image
+    (x0, y0), (x1, y1) = points[ok].min(axis=0), points[ok].max(axis=0)
+    pad = margin * max(y1 - y0, 1.0)
+    h, w = image.shape[:2]
+    left, right = int(max(0, x0 - pad)), int(min(w, x1 + pad))
+    top, bottom = int(max(0, y0 - pad)), int(min(h, y1 + pad))
+    if right - left < 8 or bottom - top < 8:
+        return image
+    return image[top:bottom, left:right]
+
+
+def compose_sheet(panels: list[Image], height: int = PANEL_HEIGHT) -> Image:
+    """Resize panels to one height and lay them side by side."""
+    resized = []
+    for panel in panels:
+        scale = height / panel.shape[0]
+        width = max(1, round(panel.shape[1] * scale))
+        resized.append(
+            np.asarray(
+                cv2.resize(panel, (width, height), interpolation=cv2.INTER_AREA), dtype=np.uint8
+            )
+        )
+    gap = np.full((height, 6, 3), 255, dtype=np.uint8)
+    parts: list[Image] = []
+    for panel in resized:
+        parts += [panel, gap]
+    return (
+        np.ascontiguousarray(np.concatenate(parts[:-1], axis=1))
+        if parts
+        else np.zeros((height, 1, 3), np.uint8)
+    )
+
+
+def draw_key_frame(
+    image: Image,
+    key: KeyFrame,
+    marks: FrameMarks,
+    points: FloatArray,
+    confidence: FloatArray,
+    scale: float,
+) -> Image:
+    """Annotate, crop and title one instant."""
+    annotated = annotate_frame(image, key.index, marks, points, confidence, scale)
+    cropped = crop_around(annotated, points * scale)
+    if cropped.shape[0] < PANEL_HEIGHT:
+        factor = PANEL_HEIGHT / cropped.shape[0]
+        size = (round(cropped.shape[1] * factor), PANEL_HEIGHT)
+        cropped = np.asarray(
+            cv2.resize(cropped, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8
+        )
+    titled = draw_panel(cropped, [key.title], "top-left", 0.7)
+    return draw_panel(titled, list(key.lines) or ["-"], "bottom-left", 0.6) if key.lines else titled
