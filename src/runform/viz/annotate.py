@@ -119,6 +119,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
     knees = {(r.side, round(r.times_s.get("initial_contact", math.nan), 4)):
              r.values_deg.get("initial_contact", {}).get("knee_flexion", math.nan)
              for r in gait.stride_angles}  # fmt: skip
+    half_frame = 0.5 * float(np.median(np.diff(time))) if n > 1 else 0.0
     for contact in gait.contacts:
         ic, to = contact.initial_contact_s, contact.toe_off_s
         if not (math.isfinite(ic) and math.isfinite(to)):
@@ -130,9 +131,10 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
         toes = points[:, KEYPOINT_INDEX[f"{contact.side}_foot_index"]]
         ball = heel + BALL_OF_FOOT * (toes - heel)
         for k in np.flatnonzero((time >= ic) & (time < to)):
-            phase[k] = "Pose" if time[k] < pose else "Fall"
+            falling = time[k] >= pose + half_frame  # the frame nearest the Pose shows the Pose
+            phase[k] = "Fall" if falling else "Pose"
             support[k] = ball[k]
-            if time[k] >= pose:
+            if falling:
                 dx = direction * (com[k, 0] - ball[k, 0])
                 fall[k] = math.degrees(math.atan2(dx, ball[k, 1] - com[k, 1]))
         for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
