@@ -72,8 +72,8 @@ def decide_mode(gait: GaitAnalysis) -> Mode:
     activity = gait.capture.activity
     label, confidence = activity.label, float(activity.confidence)
     ground_speed = float(activity.evidence.get("ground_speed", float("nan")))
-    unsure_in_place = confidence < CERTAIN_ACTIVITY and ground_speed < IN_PLACE_SPEED
-    if label in ("none", "in_place_drill") or unsure_in_place:
+    in_place = ground_speed < IN_PLACE_SPEED  # NaN (not measured) is not in place
+    if in_place and (label in ("none", "in_place_drill") or confidence < CERTAIN_ACTIVITY):
         guess = guess_drill(gait)
         if guess.found:
             looks = f"; it looks like {guess.drill.replace('_', ' ')}" if guess.drill else ""
