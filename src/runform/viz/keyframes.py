@@ -87,18 +87,41 @@ def _value_lines(row: StrideAngles, event: str) -> tuple[str, ...]:
 
 
 def plan_key_frames(analysis: Analysis, marks: FrameMarks) -> list[KeyFrame]:
-    """List the instants of the sheet for the representative stride (none without strides)."""
+    """List the instants of the sheet.
+
+    Those of the representative stride when the view gives stride angles;
+    otherwise the landing, mid-contact, toe-off and mid-swing of the middle
+    stride (front and rear views); otherwise four frames evenly over the clip.
+    """
     row = choose_stride(analysis)
-    if row is None:
+    if row is not None:
+        return [
+            KeyFrame(
+                _nearest(marks, t), t, f"{title} ({row.side}, {t:.2f} s)", _value_lines(row, event)
+            )
+            for event, title in KEY_EVENTS
+            if math.isfinite(t := row.times_s.get(event, math.nan))
+        ]
+    strides = [s for s in analysis.gait.strides if math.isfinite(s.toe_off_s)]
+    if strides:
+        stride = strides[len(strides) // 2]
+        times = (stride.start_s, 0.5 * (stride.start_s + stride.toe_off_s), stride.toe_off_s,
+                 0.5 * (stride.toe_off_s + stride.end_s))  # fmt: skip
+        titles = ("Landing", "Mid-contact", "Toe-off", "Mid-swing")
+        return [KeyFrame(_nearest(marks, t), t, f"{title} ({stride.side}, {t:.2f} s)", ())
+                for t, title in zip(times, titles, strict=True)]  # fmt: skip
+    if marks.time_s.size == 0:
         return []
-    out = []
-    for event, title in KEY_EVENTS:
-        t = row.times_s.get(event, math.nan)
-        if not math.isfinite(t):
-            continue
-        index = int(np.argmin(np.abs(marks.time_s - t)))
-        out.append(KeyFrame(index, t, f"{title} ({row.side}, {t:.2f} s)", _value_lines(row, event)))
-    return out
+    picks = np.linspace(0, marks.time_s.size - 1, 6)[1:-1].round().astype(int)
+    times = [float(marks.time_s[k]) for k in picks]
+    return [
+        KeyFrame(int(k), t, f"{t:.2f} s (no strides found)", ())
+        for k, t in zip(picks, times, strict=True)
+    ]
+
+
+def _nearest(marks: FrameMarks, time_s: float) -> int:
+    return int(np.argmin(np.abs(marks.time_s - time_s)))
 
 
 def crop_around(image: Image, points: FloatArray, margin: float = 0.25) -> Image:
