@@ -80,3 +80,13 @@ def test_drill_reports_plot_the_rep_scores(tmp_path):
     )
     assert (out / "plots" / "drill_reps.png").is_file()
     assert "Drill: hamstring pull, 3 repetitions" in (out / "report.html").read_text()
+
+
+def test_a_baseline_puts_its_key_frames_under_this_sessions(analysed, tmp_path):
+    video, out = analysed
+    again = tmp_path / "again"
+    args = ["analyze", str(video), "-o", str(again), "--no-video", "--quiet",
+            "--baseline", str(out / "analysis.json")]  # fmt: skip
+    assert main(args) == 0
+    with Image.open(out / "keyframes.png") as one, Image.open(again / "keyframes.png") as two:
+        assert two.size[0] == one.size[0] and two.size[1] > 1.9 * one.size[1]

@@ -140,8 +140,11 @@ def write_report_files(
                 write_annotated_video(video, analysis, out / "annotated.mp4", args.slowmo, progress)
             )
         video_name = "annotated.mp4"
+    baseline_sheet = Path(args.baseline).parent / "keyframes.png" if args.baseline else None
     keyframes = (
-        write_key_frames(video, analysis, out / "keyframes.png", args.slowmo) if is_video else None
+        write_key_frames(video, analysis, out / "keyframes.png", args.slowmo, baseline_sheet)
+        if is_video
+        else None
     )
     if keyframes is not None:
         written.append(keyframes)

@@ -51,10 +51,33 @@ def write_plots(analysis: Analysis, folder: Path) -> dict[str, Path]:
     return {name: save_figure(fig, folder / f"{name}.png") for name, fig in plots.items()}
 
 
+def stack_with_baseline(sheet: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Put the baseline's sheet under this one, at the same width, labelled."""
+    from runform.viz.overlay import draw_panel
+
+    height = max(1, round(baseline.shape[0] * sheet.shape[1] / baseline.shape[1]))
+    resized = np.asarray(
+        PILImage.fromarray(baseline).resize((sheet.shape[1], height), PILImage.Resampling.LANCZOS)
+    )
+    top = draw_panel(sheet, ["this session"], "bottom-right", 0.7)
+    bottom = draw_panel(np.ascontiguousarray(resized), ["baseline"], "bottom-right", 0.7)
+    gap = np.full((8, sheet.shape[1], 3), 255, dtype=np.uint8)
+    return np.ascontiguousarray(np.concatenate([top, gap, bottom], axis=0))
+
+
 def write_key_frames(
-    video: Path, analysis: Analysis, path: Path, slowmo: float = 1.0
+    video: Path,
+    analysis: Analysis,
+    path: Path,
+    slowmo: float = 1.0,
+    baseline_sheet: Path | None = None,
 ) -> Path | None:
-    """Write the contact sheet of one representative stride; ``None`` without strides."""
+    """Write the contact sheet of one representative stride.
+
+    With ``baseline_sheet`` (the ``keyframes.png`` of the runner's baseline
+    analysis) the baseline's frames are shown under this session's.
+    ``None`` when the clip has no frames to show.
+    """
     marks = plan_frame_marks(analysis)
     keys = plan_key_frames(analysis, marks)
     if not keys:
@@ -73,4 +96,8 @@ def write_key_frames(
         panels.append(
             draw_key_frame(frame.image, key, marks, points[key.index], conf[key.index], scale)
         )
-    return save_image(compose_sheet(panels), path)
+    sheet = compose_sheet(panels)
+    if baseline_sheet is not None and baseline_sheet.is_file():
+        with PILImage.open(baseline_sheet) as image:
+            sheet = stack_with_baseline(sheet, np.asarray(image.convert("RGB")))
+    return save_image(sheet, path)

@@ -113,10 +113,10 @@ def plan_key_frames(analysis: Analysis, marks: FrameMarks) -> list[KeyFrame]:
     if marks.time_s.size == 0:
         return []
     picks = np.linspace(0, marks.time_s.size - 1, 6)[1:-1].round().astype(int)
-    times = [float(marks.time_s[k]) for k in picks]
+    instants = [float(marks.time_s[k]) for k in picks]
     return [
         KeyFrame(int(k), t, f"{t:.2f} s (no strides found)", ())
-        for k, t in zip(picks, times, strict=True)
+        for k, t in zip(picks, instants, strict=True)
     ]
 
 
