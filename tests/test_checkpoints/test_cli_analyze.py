@@ -81,3 +81,23 @@ def test_bad_options_give_one_line_and_exit_2(poses_file, tmp_path, capsys, extr
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_failure_halfway_leaves_the_previous_results_untouched(
+    poses_file, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "out"
+    assert main(["analyze", str(poses_file), "-o", str(out), "--quiet"]) == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert (out / "report.html").is_file()
+
+    def explode(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("runform.report.figures.write_plots", explode)
+    assert main(["analyze", str(poses_file), "-o", str(out), "--rubric", "/nonexistent"]) == 2
+    assert main(["analyze", str(poses_file), "-o", str(out), "--quiet"]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p for p in tmp_path.iterdir() if ".partial-" in p.name]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,11 +86,12 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     except ValueError as error:
         raise RunformError(str(error), hint="see docs/checkpoints.md for the drills") from None
     data: dict[str, Any] = analysis.to_dict()
-    written = [save_json(data, out / "analysis.json")]
-    is_video = Path(args.video).suffix != ".nc"
-    if is_video:
-        written.append(save_poses(poses, out / "poses.nc"))
-    written += write_report_files(args, analysis, out, console)
+    with staged_output(out) as stage:
+        save_json(data, stage / "analysis.json")
+        if Path(args.video).suffix != ".nc":
+            save_poses(poses, stage / "poses.nc")
+        write_report_files(args, analysis, stage, console)
+    written = publish_stage(stage, out)
     if args.json:
         print(json.dumps(data, indent=2, allow_nan=False))
         return 0
@@ -106,10 +111,44 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]warning[/yellow] {warning.message}")
     for path in written:
         console.print(f"[dim]wrote {path}[/dim]")
-    report = out / "report.html"
-    if report.exists():
-        console.print(f"[bold]report:[/bold] {report.resolve()}")
+    console.print(f"[bold]report:[/bold] {(out / 'report.html').resolve()}")
     return 0
+
+
+@contextlib.contextmanager
+def staged_output(out: Path) -> Iterator[Path]:
+    """Yield a hidden folder beside ``out`` to write every artifact into first.
+
+    Removed, with whatever is in it, if the block fails or is interrupted,
+    so a failure halfway leaves ``out`` as it was.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        yield stage
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        raise
+
+
+def publish_stage(stage: Path, out: Path) -> list[Path]:
+    """Move the staged artifacts into ``out`` (each by rename), ``report.html`` last.
+
+    Returns the published paths. The stage folder is removed.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in stage.rglob("*") if p.is_file())
+    files.sort(key=lambda p: p.name == "report.html")
+    published = []
+    try:
+        for source in files:
+            target = out / source.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.replace(target)
+            published.append(target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return published
 
 
 def write_report_files(
