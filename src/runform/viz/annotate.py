@@ -83,12 +83,14 @@ def _position(analysis: Analysis) -> NDArray[np.float64]:
 def _hud(analysis: Analysis) -> tuple[str, ...]:
     lines = []
     metrics = analysis.gait.metrics
+    slowed = any(w.code == "possible_slow_motion" for w in analysis.gait.capture.warnings)
+    played = " (as played)" if slowed else ""
     cadence = metrics.get("cadence_spm")
     if cadence is not None and cadence.value is not None:
-        lines.append(f"cadence {cadence.value:.0f} spm")
+        lines.append(f"cadence {cadence.value:.0f} spm{played}")
     contact = metrics.get("ground_contact_ms")
     if contact is not None and contact.value is not None:
-        lines.append(f"contact {contact.value:.0f} ms")
+        lines.append(f"contact {contact.value:.0f} ms{played}")
     return tuple(lines)
 
 
