@@ -31,6 +31,7 @@ from runform.commands.common import (
     max_side,
     positive_float,
 )
+from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
 from runform.errors import RunformError
 
@@ -252,6 +253,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_gait_parser(sub)
     add_analyze_parser(sub)
     add_demo_parser(sub)
+    add_compare_parser(sub)
     _add_synth_parser(sub)
     return parser
 

@@ -1,0 +1,1 @@
+"""Comparison of sessions: baseline against follow-up, and progress over many."""
