@@ -33,6 +33,7 @@ from runform.commands.common import (
 )
 from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
+from runform.commands.progress import add_progress_parser
 from runform.errors import RunformError
 
 EXIT_INTERRUPTED = 130
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_analyze_parser(sub)
     add_demo_parser(sub)
     add_compare_parser(sub)
+    add_progress_parser(sub)
     _add_synth_parser(sub)
     return parser
 

@@ -86,6 +86,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     except ValueError as error:
         raise RunformError(str(error), hint="see docs/checkpoints.md for the drills") from None
     data: dict[str, Any] = analysis.to_dict()
+    data["session"] = describe_session(Path(args.video), poses)
     with staged_output(out) as stage:
         save_json(data, stage / "analysis.json")
         if Path(args.video).suffix != ".nc":
@@ -113,6 +114,17 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[dim]wrote {path}[/dim]")
     console.print(f"[bold]report:[/bold] {(out / 'report.html').resolve()}")
     return 0
+
+
+def describe_session(video: Path, poses: Any) -> dict[str, Any]:
+    """Where the analysis came from: the video's name and its recording time, if stored."""
+    source = Path(str(poses.attrs.get("source_video", video))).name
+    recorded = None
+    if video.suffix != ".nc":
+        from runform.io.video import probe_video
+
+        recorded = probe_video(video).metadata.get("creation_time")
+    return {"video": source, "recorded": recorded}
 
 
 @contextlib.contextmanager

@@ -35,7 +35,7 @@ def describe_change(change: Change) -> str:
             f"(change {_number(change.delta)}, detectable {_number(change.mdc)})")  # fmt: skip
 
 
-def _session(
+def analyse_input(
     path: Path, out: Path, args: argparse.Namespace, console: Console
 ) -> tuple[dict[str, Any], Path]:
     """Load or make the analysis of one input (analysed into ``out`` when it is a video)."""
@@ -146,8 +146,8 @@ def run_compare(args: argparse.Namespace, console: Console) -> int:
     out = Path(args.output) if args.output else Path("comparison")
     check_output_folder(out)
     with staged_output(out) as stage:
-        a, folder_a = _session(Path(args.baseline), stage / "baseline", args, console)
-        b, folder_b = _session(Path(args.followup), stage / "followup", args, console)
+        a, folder_a = analyse_input(Path(args.baseline), stage / "baseline", args, console)
+        b, folder_b = analyse_input(Path(args.followup), stage / "followup", args, console)
         labels = (Path(args.baseline).stem or "baseline", Path(args.followup).stem or "follow-up")
         if labels[0] == labels[1]:
             labels = (f"{labels[0]} (baseline)", f"{labels[1]} (follow-up)")

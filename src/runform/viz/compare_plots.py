@@ -56,3 +56,33 @@ def plot_cycle_overlay(
     if ax.get_legend_handles_labels()[0]:
         ax.legend(frameon=False)
     return fig, ax
+
+
+def plot_trend(trend: Any, labels: list[str], ax: Axes | None = None) -> tuple[Figure, Axes]:
+    """One checkpoint (or cadence) over the sessions, with a ±uncertainty band and the target band.
+
+    ``trend`` is a :class:`runform.compare.progress.Trend`; ``labels`` name
+    the sessions (dates or file names) on the x axis.
+    """
+    fig, ax = _axes(ax, (5.0, 2.8))
+    x = np.arange(len(trend.values), dtype=float)
+    values = np.array([np.nan if v is None else v for v in trend.values], dtype=float)
+    uncs = np.array([np.nan if u is None else u for u in trend.uncertainties], dtype=float)
+    low, high = trend.target
+    if low is not None and high is not None and np.isfinite(values).any():
+        span = np.nanmax(np.abs(values)) + np.nanmax(np.nan_to_num(uncs)) + 1.0
+        ax.axhspan(
+            max(low, -10 * span), min(high, 10 * span), color="#2e9d4f", alpha=0.08, linewidth=0
+        )
+    ax.fill_between(
+        x, values - uncs, values + uncs, color=SESSION_COLOURS[1], alpha=0.2, linewidth=0
+    )
+    ax.plot(x, values, marker="o", color=SESSION_COLOURS[1])
+    ax.set_xticks(x, labels, rotation=30, ha="right", fontsize=8)
+    ax.set_ylabel(trend.unit)
+    ax.set_title(trend.name, fontsize=10)
+    if np.isfinite(values).any():
+        finite = values[np.isfinite(values)]
+        pad = max(float(np.nanmax(np.nan_to_num(uncs))), 0.1 * float(np.ptp(finite)) + 1e-6)
+        ax.set_ylim(float(finite.min()) - 2 * pad, float(finite.max()) + 2 * pad)
+    return fig, ax
