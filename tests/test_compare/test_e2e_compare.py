@@ -52,3 +52,16 @@ def test_fixing_an_overstride_shows_as_improved_and_back_as_regressed(clips, tmp
     flip = {"improved": "regressed", "regressed": "improved"}
     for a, b in zip(forward["changes"], backward["changes"], strict=True):
         assert b["verdict"] == flip.get(a["verdict"], a["verdict"])
+
+
+def test_videos_are_put_side_by_side_from_a_landing(clips, tmp_path):
+    from runform.io.video import probe_video
+
+    out = tmp_path / "with_video"
+    assert (
+        main(["compare", str(clips["over"]), str(clips["good_a"]), "-o", str(out), "--quiet"]) == 0
+    )
+    video = probe_video(out / "side_by_side.mp4")
+    assert video.height == 720 and video.codec == "h264" and video.n_frames > 30
+    html = (out / "comparison.html").read_text()
+    assert 'src="side_by_side.mp4"' in html and "What improved" in html

@@ -123,6 +123,16 @@ def write_comparison_files(
             )
         keyframes = embed_png(save_image(stacked, stage / "keyframes.png"))
     followup = list(sessions.values())[1]
+    video = None
+    annotated = tuple(folder / "annotated.mp4" for folder in folders)
+    if all(p.is_file() for p in annotated):
+        from runform.report.side_by_side import write_side_by_side
+
+        labels = (comparison.baseline_label, comparison.followup_label)
+        pair = (annotated[0], annotated[1])
+        analyses = (next(iter(sessions.values())), followup)
+        if write_side_by_side(pair, analyses, labels, stage / "side_by_side.mp4") is not None:
+            video = "side_by_side.mp4"
     rows = [_row(c) for c in comparison.changes]
     context = {
         "baseline": comparison.baseline_label,
@@ -136,6 +146,7 @@ def write_comparison_files(
         "changes": rows,
         "keyframes": keyframes,
         "plots": plots,
+        "video": video,
     }
     html = build_environment().get_template("comparison.html.j2").render(**context)
     save_text(html, stage / "comparison.html")
