@@ -193,7 +193,14 @@ def write_report_files(
         video_name = "annotated.mp4"
     baseline_sheet = Path(args.baseline).parent / "keyframes.png" if args.baseline else None
     keyframes = (
-        write_key_frames(video, analysis, out / "keyframes.png", args.slowmo, baseline_sheet)
+        write_key_frames(
+            video,
+            analysis,
+            out / "keyframes.png",
+            args.slowmo,
+            baseline_sheet,
+            face_right=getattr(args, "keyframes_face_right", False),
+        )
         if is_video
         else None
     )

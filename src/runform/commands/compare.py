@@ -48,7 +48,7 @@ def analyse_input(
         video=path, output=out, rubric=args.rubric, baseline=None, drill=args.drill,
         no_video=args.no_video, height_cm=args.height_cm, setting="auto", model=None,
         variant="full", max_side=args.max_side, slowmo=args.slowmo, workers=None,
-        no_cache=False, json=False, quiet=True,
+        no_cache=False, json=False, quiet=True, keyframes_face_right=True,
     )  # fmt: skip
     run_analyze(analyze_args, console)
     return load_analysis_json(out / "analysis.json"), out

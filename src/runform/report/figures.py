@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 from runform.analysis import Analysis
 from runform.io.results import save_bytes
 from runform.io.video import read_frame_at
-from runform.viz.annotate import plan_frame_marks
+from runform.viz.annotate import mirror_marks, plan_frame_marks
 from runform.viz.keyframes import compose_sheet, draw_key_frame, plan_key_frames
 from runform.viz.plots import (
     plot_checkpoint_profile,
@@ -71,14 +71,18 @@ def write_key_frames(
     path: Path,
     slowmo: float = 1.0,
     baseline_sheet: Path | None = None,
+    face_right: bool = False,
 ) -> Path | None:
     """Write the contact sheet of one representative stride.
 
     With ``baseline_sheet`` (the ``keyframes.png`` of the runner's baseline
-    analysis) the baseline's frames are shown under this session's.
+    analysis) the baseline's frames are shown under this session's. With
+    ``face_right`` a runner going left is mirrored (frames and marks, before
+    any text is drawn) so that sheets of two sessions match.
     ``None`` when the clip has no frames to show.
     """
     marks = plan_frame_marks(analysis)
+    mirror = face_right and analysis.gait.capture.direction.label == "left"
     keys = plan_key_frames(analysis, marks)
     if not keys:
         return None
@@ -93,11 +97,15 @@ def write_key_frames(
     for key in keys:
         frame = read_frame_at(video, float(marks.time_s[key.index]), slowmo=slowmo)
         scale = frame.image.shape[1] / width if width else 1.0
-        panels.append(
-            draw_key_frame(frame.image, key, marks, points[key.index], conf[key.index], scale)
-        )
+        image, shown, at = frame.image, marks, points[key.index]
+        if mirror and width:
+            image = np.ascontiguousarray(image[:, ::-1])
+            shown = mirror_marks(marks, width)
+            at = at.copy()
+            at[:, 0] = width - at[:, 0]
+        panels.append(draw_key_frame(image, key, shown, at, conf[key.index], scale))
     sheet = compose_sheet(panels)
     if baseline_sheet is not None and baseline_sheet.is_file():
-        with PILImage.open(baseline_sheet) as image:
-            sheet = stack_with_baseline(sheet, np.asarray(image.convert("RGB")))
+        with PILImage.open(baseline_sheet) as loaded:
+            sheet = stack_with_baseline(sheet, np.asarray(loaded.convert("RGB")))
     return save_image(sheet, path)

@@ -13,7 +13,7 @@ Phases (the Pose Method's vocabulary) from the contacts of both feet:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -147,6 +147,15 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
             for k in np.flatnonzero((time >= ic) & (time < ic + KNEE_LABEL_S)):
                 knee[k] = (contact.side, float(value))
     return FrameMarks(time, tuple(phase), support, com, fall, tuple(knee), _hud(analysis))
+
+
+def mirror_marks(marks: FrameMarks, width: float) -> FrameMarks:
+    """Mirror the marks horizontally, like the frames (``x -> width - x``)."""
+    support = marks.support.copy()
+    com = marks.com.copy()
+    support[:, 0] = width - support[:, 0]
+    com[:, 0] = width - com[:, 0]
+    return replace(marks, support=support, com=com)
 
 
 def annotate_frame(
