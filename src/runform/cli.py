@@ -23,6 +23,7 @@ from rich.table import Table
 
 from runform import __version__
 from runform.commands.analyze import add_analyze_parser
+from runform.commands.batch import add_batch_parser
 from runform.commands.common import (
     add_video_options,
     analyze_gait_of,
@@ -256,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_compare_parser(sub)
     add_progress_parser(sub)
+    add_batch_parser(sub)
     _add_synth_parser(sub)
     return parser
 

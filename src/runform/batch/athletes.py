@@ -1,0 +1,80 @@
+"""Per-athlete reports of a batch: progress, and the newest session against earlier ones."""
+
+from __future__ import annotations
+
+import argparse
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from runform.batch.jobs import Job, read_marker, safe_name
+
+
+def sessions_by_athlete(jobs: Sequence[Job], out: Path) -> dict[str, list[Job]]:
+    """Successful sessions of each athlete, oldest first (undated ones last)."""
+    groups: dict[str, list[Job]] = defaultdict(list)
+    for job in jobs:
+        marker = read_marker(out / job.folder)
+        if marker and marker.get("status") == "ok":
+            groups[job.athlete].append(job)
+    return {
+        a: sorted(js, key=lambda j: (j.date == "undated", j.date, j.name))
+        for a, js in groups.items()
+    }
+
+
+def _namespace(**values: Any) -> argparse.Namespace:
+    defaults = {"height_cm": None, "drill": None, "rubric": None, "slowmo": 1.0, "max_side": 1280,
+                "no_video": True, "quiet": True, "date": None}  # fmt: skip
+    return argparse.Namespace(**{**defaults, **values})
+
+
+def write_athlete_reports(
+    jobs: Sequence[Job], out: Path, console: Console
+) -> dict[str, list[dict[str, str]]]:
+    """Progress and comparisons for every athlete with two or more sessions.
+
+    Returns ``{athlete: [{"label", "href"}]}`` for the overview. A report that
+    fails (e.g. sessions that cannot be compared) is skipped with a note in
+    its label rather than stopping the batch.
+    """
+    from runform.commands.compare import run_compare
+    from runform.commands.progress import run_progress
+    from runform.errors import RunformError
+
+    links: dict[str, list[dict[str, str]]] = {}
+    for athlete, sessions in sessions_by_athlete(jobs, out).items():
+        if len(sessions) < 2:
+            continue
+        base = out / safe_name(athlete)
+        folders = [out / j.folder for j in sessions]
+        dates = [j.date for j in sessions]
+        reports: list[tuple[str, str, Any, argparse.Namespace]] = [
+            ("progress", "progress/progress.html", run_progress,
+             _namespace(sessions=folders, output=base / "progress",
+                        date=None if "undated" in dates else [_to_date(d) for d in dates])),
+            ("newest vs previous", "latest_vs_previous/comparison.html", run_compare,
+             _namespace(baseline=folders[-2], followup=folders[-1],
+                        output=base / "latest_vs_previous")),
+        ]  # fmt: skip
+        if len(sessions) >= 3:
+            reports.append(("newest vs first", "latest_vs_first/comparison.html", run_compare,
+                            _namespace(baseline=folders[0], followup=folders[-1],
+                                       output=base / "latest_vs_first")))  # fmt: skip
+        links[athlete] = []
+        for label, href, handler, args in reports:
+            try:
+                handler(args, console)
+                links[athlete].append({"label": label, "href": f"{safe_name(athlete)}/{href}"})
+            except (RunformError, ValueError, OSError) as error:
+                links[athlete].append({"label": f"{label}: not made ({error})", "href": ""})
+    return links
+
+
+def _to_date(text: str) -> Any:
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)

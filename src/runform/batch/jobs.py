@@ -1,0 +1,262 @@
+"""Batch jobs: find the uploads, name their output folders, and run one in isolation.
+
+A job is one video with what is known about it (athlete, date, drill,
+height, setting). :func:`run_job` analyses it in a *separate process*
+(``python -m runform analyze``), so a native crash inside the pose model
+costs only that video, and records the outcome in ``batch.json`` inside the
+job's folder, written last: its presence with the same key (the video's
+content hash, the settings and the runform version) means the job is done.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import glob
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from runform import __version__
+from runform.compare.progress import find_date_in_name
+from runform.errors import RunformError
+from runform.io.results import save_json
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mts", ".ts", ".3gp")
+MANIFEST_COLUMNS = ("video", "athlete", "date", "drill", "height_cm", "setting")
+MARKER = "batch.json"
+#: Exit codes of ``runform analyze`` that blame the upload (usage/input errors):
+#: such a failure repeats until the file changes, so it is not retried.
+INPUT_ERROR_CODES = (2, 4)
+#: Longest time one video may take before its process is stopped, seconds.
+JOB_TIMEOUT_S = 3600
+
+
+@dataclass(frozen=True)
+class Job:
+    """One upload to analyse, and where its results go (relative to the batch output)."""
+
+    video: str
+    athlete: str
+    date: str
+    drill: str | None = None
+    height_cm: float | None = None
+    setting: str = "auto"
+
+    @property
+    def name(self) -> str:
+        """The video's file name without its suffix."""
+        return Path(self.video).stem
+
+    @property
+    def folder(self) -> str:
+        """``<athlete>/<date>_<name>`` (path-safe)."""
+        name, date = safe_name(self.name), safe_name(self.date)
+        session = name if name.startswith(date) else f"{date}_{name}"
+        return f"{safe_name(self.athlete)}/{session}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form."""
+        return dataclasses.asdict(self)
+
+
+def safe_name(text: str) -> str:
+    """Make ``text`` safe as a folder name (letters, digits, ``-``, ``_``, ``.``)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
+    return cleaned or "unnamed"
+
+
+def _date_of(path: Path) -> str:
+    found = find_date_in_name(path.name)
+    return found.isoformat() if found else "undated"
+
+
+def find_jobs(source: str) -> list[Job]:
+    """List the jobs of a batch input: a folder (searched recursively), a glob, or a manifest.
+
+    In a folder, a video's athlete is its first sub-folder under the input
+    folder (``uploads/ana/run.mp4`` → ``ana``), else ``unknown``; its date
+    comes from its file name, else ``undated``.
+
+    Raises
+    ------
+    RunformError
+        If nothing matches, or the manifest is malformed.
+    """
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() == ".csv":
+        return read_manifest(path)
+    if path.is_dir():
+        files = sorted(
+            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
+        )
+        root = path
+    else:
+        matches = glob.glob(source, recursive=True)  # noqa: PTH207 (a user's glob string)
+        files = sorted(Path(p) for p in matches if Path(p).is_file())
+        root = None
+    if not files:
+        suffixes = ", ".join(VIDEO_SUFFIXES)
+        hint = f"give a folder, a glob or a manifest CSV; video suffixes: {suffixes}"
+        raise RunformError(f"no video files found in {source}", hint=hint)
+    jobs = []
+    for file in files:
+        parts = file.relative_to(root).parts if root is not None else (file.name,)
+        athlete = parts[0] if len(parts) > 1 else "unknown"
+        jobs.append(Job(str(file.resolve()), athlete, _date_of(file)))
+    return jobs
+
+
+def read_manifest(path: Path) -> list[Job]:
+    """Read jobs from a manifest CSV.
+
+    Columns ``video, athlete, date, drill, height_cm, setting``; only
+    ``video`` is required (relative paths are relative to the CSV).
+    """
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise RunformError(f"cannot read the manifest {path}: {error}") from None
+    if not rows or "video" not in rows[0]:
+        raise RunformError(
+            f"the manifest {path} needs a 'video' column",
+            hint=f"columns: {', '.join(MANIFEST_COLUMNS)}",
+        )
+    jobs = []
+    for line, row in enumerate(rows, start=2):
+        video = (row.get("video") or "").strip()
+        if not video:
+            raise RunformError(f"{path}, line {line}: empty 'video'")
+        file = (path.parent / video) if not Path(video).is_absolute() else Path(video)
+        height = (row.get("height_cm") or "").strip()
+        try:
+            height_cm = float(height) if height else None
+        except ValueError:
+            raise RunformError(
+                f"{path}, line {line}: height_cm must be a number, got {height!r}"
+            ) from None
+        jobs.append(Job(
+            video=str(file.resolve()),
+            athlete=(row.get("athlete") or "").strip() or "unknown",
+            date=(row.get("date") or "").strip() or _date_of(file),
+            drill=(row.get("drill") or "").strip() or None,
+            height_cm=height_cm,
+            setting=(row.get("setting") or "").strip() or "auto",
+        ))  # fmt: skip
+    return jobs
+
+
+def hash_file(path: Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes (``"missing"`` when it cannot be read)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(chunk):
+                digest.update(block)
+    except OSError:
+        return "missing"
+    return digest.hexdigest()
+
+
+def job_key(job: Job, settings: dict[str, Any]) -> str:
+    """Key a result by what makes it reusable: the video's bytes, the job, settings, version."""
+    described = {**job.to_dict(), "video": Path(job.video).name}
+    content = {"video": hash_file(Path(job.video)), "job": described}
+    payload = json.dumps({**content, "settings": settings, "runform": __version__}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def read_marker(folder: Path) -> dict[str, Any] | None:
+    """Read the ``batch.json`` of a job folder, or ``None``."""
+    try:
+        data = json.loads((folder / MARKER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def is_done(job: Job, out: Path, key: str) -> bool:
+    """Whether the job ran before with the same key and needs no new run.
+
+    A success (with its report there) is done; so is a failure caused by the
+    upload itself (not a video, empty, nobody in it: it would fail the same
+    way until the file changes, which changes the key). A crash or a
+    timeout is run again.
+    """
+    folder = out / job.folder
+    marker = read_marker(folder)
+    if not marker or marker.get("key") != key:
+        return False
+    if marker.get("status") == "ok":
+        return (folder / "report.html").is_file()
+    return not marker.get("retry", True)
+
+
+def _last_error_line(stderr: str) -> str:
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("runform: error:")]
+    if errors:
+        return errors[-1].removeprefix("runform: error:").strip()
+    return lines[-1] if lines else "no output"
+
+
+def build_command(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
+    """Build the ``runform analyze`` command line of a job (one pose process per job)."""
+    command = [sys.executable, "-m", "runform", "analyze", job.video, "-o", str(folder), "--quiet",
+               "--workers", "1", "--setting", job.setting]  # fmt: skip
+    if job.drill:
+        command += ["--drill", job.drill]
+    height = job.height_cm if job.height_cm is not None else settings.get("height_cm")
+    if height is not None:
+        command += ["--height-cm", str(height)]
+    if settings.get("no_video"):
+        command.append("--no-video")
+    if settings.get("rubric"):
+        command += ["--rubric", str(settings["rubric"])]
+    return command
+
+
+def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str, Any]:
+    """Analyse one video in its own process and record the outcome.
+
+    Returns
+    -------
+    dict
+        ``{"job", "folder", "status": "ok"|"failed", "reason", "seconds", "key"}``;
+        also written to ``batch.json`` in the job's folder (last).
+    """
+    folder = Path(out) / job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+    retry = False
+    try:
+        done = subprocess.run(build_command(job, folder, settings), capture_output=True, text=True,
+                              timeout=JOB_TIMEOUT_S, env=env, check=False)  # fmt: skip
+        status = "ok" if done.returncode == 0 else "failed"
+        reason = "" if status == "ok" else _describe_failure(done.returncode, done.stderr)
+        retry = done.returncode not in (*INPUT_ERROR_CODES, 0)
+    except subprocess.TimeoutExpired:
+        status, reason, retry = "failed", f"took longer than {JOB_TIMEOUT_S} s", True
+    result = {
+        "job": job.to_dict(), "folder": job.folder, "status": status, "reason": reason,
+        "seconds": round(time.perf_counter() - start, 2), "key": key, "retry": retry,
+        "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }  # fmt: skip
+    save_json(result, folder / MARKER)
+    return result
+
+
+def _describe_failure(code: int, stderr: str) -> str:
+    if code < 0:
+        return f"the analysis process crashed (signal {-code})"
+    return _last_error_line(stderr)
