@@ -1,0 +1,94 @@
+"""Finding the uploads, naming their folders, reuse keys, and crash isolation (no MediaPipe)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from runform.batch import jobs as batch_jobs
+from runform.batch.jobs import Job, find_jobs, is_done, job_key, run_job
+from runform.errors import RunformError
+
+
+def touch(path, data=b"x"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_a_folder_is_searched_recursively_with_athletes_and_dates(tmp_path):
+    touch(tmp_path / "ana" / "2026-03-01_tempo.mp4")
+    touch(tmp_path / "ana" / "week2" / "clip.MOV")
+    touch(tmp_path / "loose.mp4")
+    touch(tmp_path / "notes.txt")
+    jobs = {j.name: j for j in find_jobs(str(tmp_path))}
+    assert set(jobs) == {"2026-03-01_tempo", "clip", "loose"}
+    assert (
+        jobs["2026-03-01_tempo"].athlete == "ana" and jobs["2026-03-01_tempo"].date == "2026-03-01"
+    )
+    assert jobs["2026-03-01_tempo"].folder == "ana/2026-03-01_tempo"
+    assert jobs["loose"].athlete == "unknown" and jobs["loose"].folder == "unknown/undated_loose"
+
+
+def test_a_manifest_sets_athlete_date_drill_height_and_setting(tmp_path):
+    touch(tmp_path / "v" / "a.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(
+        "video,athlete,date,drill,height_cm,setting\nv/a.mp4,Ana Silva,2026-01-05,pony,168,treadmill\n"
+    )
+    (job,) = find_jobs(str(manifest))
+    assert (job.athlete, job.date, job.drill, job.height_cm, job.setting) == (
+        "Ana Silva",
+        "2026-01-05",
+        "pony",
+        168.0,
+        "treadmill",
+    )
+    assert job.folder == "Ana-Silva/2026-01-05_a"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("athlete\nana\n", "needs a 'video' column"), ("video,height_cm\na.mp4,tall\n", "height_cm must be a number"),
+     ("video\n\n,\n", "empty 'video'")],
+)  # fmt: skip
+def test_bad_manifests(tmp_path, text, message):
+    manifest = tmp_path / "m.csv"
+    manifest.write_text(text)
+    with pytest.raises(RunformError, match=message):
+        find_jobs(str(manifest))
+
+
+def test_nothing_found(tmp_path):
+    with pytest.raises(RunformError, match="no video files"):
+        find_jobs(str(tmp_path))
+
+
+def test_the_key_follows_content_and_settings(tmp_path):
+    video = touch(tmp_path / "a.mp4", b"one")
+    job = Job(str(video), "ana", "2026-01-01")
+    key = job_key(job, {"height_cm": None})
+    assert key == job_key(job, {"height_cm": None})
+    assert key != job_key(job, {"height_cm": 170.0})
+    video.write_bytes(b"two")
+    assert key != job_key(job, {"height_cm": None})
+
+
+def test_a_crashing_analysis_costs_only_its_own_video_and_is_retried(tmp_path, monkeypatch):
+    video = touch(tmp_path / "a.mp4")
+    job = Job(str(video), "ana", "2026-01-01")
+    crash = [sys.executable, "-c", "import os; os.abort()"]
+    monkeypatch.setattr(batch_jobs, "build_command", lambda *_args: crash)
+    result = run_job(job, str(tmp_path / "out"), {}, "k1")
+    assert result["status"] == "failed" and "crashed" in result["reason"] and result["retry"]
+    assert not is_done(job, tmp_path / "out", "k1")
+    usage = [
+        sys.executable,
+        "-c",
+        "import sys; print('runform: error: not a video', file=sys.stderr); sys.exit(2)",
+    ]
+    monkeypatch.setattr(batch_jobs, "build_command", lambda *_args: usage)
+    result = run_job(job, str(tmp_path / "out"), {}, "k2")
+    assert result["reason"] == "not a video" and not result["retry"]
+    assert is_done(job, tmp_path / "out", "k2") and not is_done(job, tmp_path / "out", "k3")
