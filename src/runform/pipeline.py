@@ -16,6 +16,7 @@ from runform.io.cache import (
 from runform.io.poses import append_log
 from runform.io.video import probe_video
 from runform.pose.extract import (
+    WARMUP_S,
     ExtractionSettings,
     Progress,
     extract_poses,
@@ -64,7 +65,9 @@ def compute_poses(
     # each boundary), so it is part of what the cached poses depend on
     segments = plan_video_segments(props, settings, workers)
     key = compute_cache_key(
-        video_sha256, model.sha256, {**settings.to_dict(), "segments": len(segments)}
+        video_sha256,
+        model.sha256,
+        {**settings.to_dict(), "segments": len(segments), "segment_warmup_s": WARMUP_S},
     )
     folder = cache_dir or resolve_cache_dir()
     if use_cache and (cached := load_cached_poses(key, folder)) is not None:

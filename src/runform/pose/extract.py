@@ -219,6 +219,10 @@ def _provenance(
     }
 
 
+#: Seconds a segment after the first starts early so tracking settles (see run_segment).
+WARMUP_S = 1.0
+
+
 def plan_segments(
     duration_s: float | None, n_frames: int, workers: int, min_frames: int = 150
 ) -> list[tuple[float | None, float | None]]:
@@ -276,18 +280,28 @@ def run_segment(
     segment: tuple[float | None, float | None],
     report: Callable[[int], None] | None = None,
 ) -> _Accumulator:
-    """Run the landmarker (VIDEO mode) over one time segment of a video."""
+    """Run the landmarker (VIDEO mode) over one time segment of a video.
+
+    A segment after the first starts :data:`WARMUP_S` early: the landmarker
+    tracks through those frames so that its tracking has settled at the
+    boundary, and only the segment's own frames are kept. The stitched
+    result then matches one pass over the whole video.
+    """
     acc = _Accumulator()
     last_ms = -1
     start_s, end_s = segment
+    decode_from = None if start_s is None else max(0.0, start_s - WARMUP_S)
     frames = iter_frames(
-        video, max_side=settings.max_side, slowmo=settings.slowmo, start_s=start_s, end_s=end_s
+        video, max_side=settings.max_side, slowmo=settings.slowmo, start_s=decode_from, end_s=end_s
     )
     with PoseLandmarker(model_path, settings.landmarker, mode="video") as landmarker:
         for frame in prefetch(frames):
             timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
             last_ms = timestamp
-            acc.add(frame, landmarker.detect(frame.image, timestamp))
+            found = landmarker.detect(frame.image, timestamp)
+            if start_s is not None and frame.time_s < start_s:
+                continue  # warm-up: tracked, not kept
+            acc.add(frame, found)
             if report is not None:
                 report(1)
     return acc
