@@ -122,3 +122,26 @@ def test_the_dask_run_gives_the_same_results(local_run, uploads, tmp_path):
         a = json.loads((out / row["report"]).with_name("analysis.json").read_text())
         b = json.loads((dask_out / row["report"]).with_name("analysis.json").read_text())
         assert a["checkpoints"] == b["checkpoints"] and a["events"] == b["events"]
+
+
+def test_interrupting_and_resuming_gives_the_same_summary(local_run, uploads, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    _code, out = local_run
+    resumed = tmp_path / "resumed"
+    command = [sys.executable, "-m", "runform", "batch", str(uploads), "-o", str(resumed),
+               "--no-video", "--height-cm", "175", "--quiet"]  # fmt: skip
+    process = subprocess.Popen(command, start_new_session=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and not list(resumed.rglob("batch.json")):
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    assert process.wait(timeout=120) != 0
+    assert not (resumed / "summary.csv").exists()
+    assert not list(resumed.rglob("*.partial-*"))
+    assert main(command[3:]) == 3
+    assert read_summary(resumed) == read_summary(out)
