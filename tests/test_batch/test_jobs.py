@@ -92,3 +92,45 @@ def test_a_crashing_analysis_costs_only_its_own_video_and_is_retried(tmp_path, m
     result = run_job(job, str(tmp_path / "out"), {}, "k2")
     assert result["reason"] == "not a video" and not result["retry"]
     assert is_done(job, tmp_path / "out", "k2") and not is_done(job, tmp_path / "out", "k3")
+
+
+def test_a_glob_keeps_the_athlete_folders_and_hidden_or_output_files_are_skipped(tmp_path):
+    touch(tmp_path / "up" / "ana" / "run.mp4")
+    touch(tmp_path / "up" / "ben" / "run.mp4")
+    touch(tmp_path / "up" / "ana" / "._run.mp4")  # macOS resource fork
+    touch(tmp_path / "up" / "reports" / "ana" / "annotated.mp4")
+    jobs = find_jobs(str(tmp_path / "up" / "**" / "*.mp4"), exclude=tmp_path / "up" / "reports")
+    assert sorted(j.folder for j in jobs) == ["ana/undated_run", "ben/undated_run"]
+    folder_jobs = find_jobs(str(tmp_path / "up"), exclude=tmp_path / "up" / "reports")
+    assert sorted(j.folder for j in folder_jobs) == ["ana/undated_run", "ben/undated_run"]
+
+
+def test_manifest_dates_are_normalised_or_refused(tmp_path):
+    touch(tmp_path / "a.mp4")
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("video,date\na.mp4,2026/03/07\n")
+    assert find_jobs(str(manifest))[0].date == "2026-03-07"
+    manifest.write_text("video,date\na.mp4,May 2026\n")
+    with pytest.raises(RunformError, match="date must be YYYY-MM-DD"):
+        find_jobs(str(manifest))
+
+
+def test_publishing_replaces_old_artifacts_and_removes_stale_ones(tmp_path):
+    from runform.commands.analyze import publish_stage, staged_output
+
+    out = tmp_path / "out"
+    for name in ("analysis.json", "annotated.mp4", "report.html", "batch.json"):
+        touch(out / name, b"old")
+    touch(out / "plots" / "old_plot.png", b"old")
+    with staged_output(out) as stage:
+        touch(stage / "analysis.json", b"new")
+        touch(stage / "report.html", b"new")
+        touch(stage / "plots" / "new_plot.png", b"new")
+    publish_stage(stage, out)
+    assert (out / "analysis.json").read_bytes() == b"new" and (
+        out / "report.html"
+    ).read_bytes() == b"new"
+    assert not (out / "annotated.mp4").exists()  # made by the old run only
+    assert sorted(p.name for p in (out / "plots").iterdir()) == ["new_plot.png"]
+    assert (out / "batch.json").read_bytes() == b"old"  # not ours to touch
+    assert not list(out.glob(".partial-*"))

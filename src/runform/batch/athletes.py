@@ -13,12 +13,18 @@ from rich.console import Console
 from runform.batch.jobs import Job, read_marker, safe_name
 
 
-def sessions_by_athlete(jobs: Sequence[Job], out: Path) -> dict[str, list[Job]]:
-    """Successful sessions of each athlete, oldest first (undated ones last)."""
+def sessions_by_athlete(
+    jobs: Sequence[Job], out: Path, keys: dict[str, str] | None = None
+) -> dict[str, list[Job]]:
+    """Successful sessions of each named athlete, oldest first (undated ones last).
+
+    Uploads of an ``unknown`` athlete are not grouped: they may be anyone's.
+    """
     groups: dict[str, list[Job]] = defaultdict(list)
     for job in jobs:
         marker = read_marker(out / job.folder)
-        if marker and marker.get("status") == "ok":
+        current = keys is None or (marker or {}).get("key") == keys.get(job.folder)
+        if job.athlete != "unknown" and marker and marker.get("status") == "ok" and current:
             groups[job.athlete].append(job)
     return {
         a: sorted(js, key=lambda j: (j.date == "undated", j.date, j.name))
@@ -33,7 +39,7 @@ def _namespace(**values: Any) -> argparse.Namespace:
 
 
 def write_athlete_reports(
-    jobs: Sequence[Job], out: Path, console: Console
+    jobs: Sequence[Job], out: Path, console: Console, keys: dict[str, str] | None = None
 ) -> dict[str, list[dict[str, str]]]:
     """Progress and comparisons for every athlete with two or more sessions.
 
@@ -41,36 +47,52 @@ def write_athlete_reports(
     fails (e.g. sessions that cannot be compared) is skipped with a note in
     its label rather than stopping the batch.
     """
+    from runform.errors import RunformError
+
+    links: dict[str, list[dict[str, str]]] = {}
+    for athlete, sessions in sessions_by_athlete(jobs, out, keys).items():
+        dated = [j for j in sessions if j.date != "undated"]
+        if len(sessions) < 2:
+            continue
+        try:
+            links[athlete] = _athlete_reports(athlete, sessions, dated, out, console)
+        except (RunformError, ValueError, OSError) as error:
+            links[athlete] = [{"label": f"reports not made ({error})", "href": ""}]
+    return links
+
+
+def _athlete_reports(
+    athlete: str, sessions: list[Job], dated: list[Job], out: Path, console: Console
+) -> list[dict[str, str]]:
+    """Progress over all sessions; comparisons of the newest dated session only."""
     from runform.commands.compare import run_compare
     from runform.commands.progress import run_progress
     from runform.errors import RunformError
 
-    links: dict[str, list[dict[str, str]]] = {}
-    for athlete, sessions in sessions_by_athlete(jobs, out).items():
-        if len(sessions) < 2:
-            continue
-        base = out / safe_name(athlete)
-        folders = [out / j.folder for j in sessions]
-        dates = [j.date for j in sessions]
-        reports: list[tuple[str, str, Any, argparse.Namespace]] = [
-            ("progress", "progress/progress.html", run_progress,
-             _namespace(sessions=folders, output=base / "progress",
-                        date=None if "undated" in dates else [_to_date(d) for d in dates])),
-            ("newest vs previous", "latest_vs_previous/comparison.html", run_compare,
-             _namespace(baseline=folders[-2], followup=folders[-1],
-                        output=base / "latest_vs_previous")),
-        ]  # fmt: skip
-        if len(sessions) >= 3:
-            reports.append(("newest vs first", "latest_vs_first/comparison.html", run_compare,
-                            _namespace(baseline=folders[0], followup=folders[-1],
-                                       output=base / "latest_vs_first")))  # fmt: skip
-        links[athlete] = []
-        for label, href, handler, args in reports:
-            try:
-                handler(args, console)
-                links[athlete].append({"label": label, "href": f"{safe_name(athlete)}/{href}"})
-            except (RunformError, ValueError, OSError) as error:
-                links[athlete].append({"label": f"{label}: not made ({error})", "href": ""})
+    base = out / safe_name(athlete)
+    folders = [out / j.folder for j in sessions]
+    dates = [j.date for j in sessions]
+    given = None if "undated" in dates else [_to_date(d) for d in dates]
+    reports: list[tuple[str, str, Any, argparse.Namespace]] = [
+        ("progress", "progress/progress.html", run_progress,
+         _namespace(sessions=folders, output=base / "progress", date=given)),
+    ]  # fmt: skip
+    comparable = [out / j.folder for j in dated]
+    if len(comparable) >= 2:
+        reports.append(("newest vs previous", "latest_vs_previous/comparison.html", run_compare,
+                        _namespace(baseline=comparable[-2], followup=comparable[-1],
+                                   output=base / "latest_vs_previous")))  # fmt: skip
+    if len(comparable) >= 3:
+        reports.append(("newest vs first", "latest_vs_first/comparison.html", run_compare,
+                        _namespace(baseline=comparable[0], followup=comparable[-1],
+                                   output=base / "latest_vs_first")))  # fmt: skip
+    links = []
+    for label, href, handler, args in reports:
+        try:
+            handler(args, console)
+            links.append({"label": label, "href": f"{safe_name(athlete)}/{href}"})
+        except (RunformError, ValueError, OSError) as error:
+            links.append({"label": f"{label}: not made ({error})", "href": ""})
     return links
 
 

@@ -15,9 +15,11 @@ import dataclasses
 import datetime as dt
 import glob
 import hashlib
+import itertools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -28,14 +30,13 @@ from typing import Any
 from runform import __version__
 from runform.compare.progress import find_date_in_name
 from runform.errors import RunformError
-from runform.io.results import save_json
+from runform.io.results import save_json, save_text
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mts", ".ts", ".3gp")
 MANIFEST_COLUMNS = ("video", "athlete", "date", "drill", "height_cm", "setting")
 MARKER = "batch.json"
-#: Exit codes of ``runform analyze`` that blame the upload (usage/input errors):
-#: such a failure repeats until the file changes, so it is not retried.
-INPUT_ERROR_CODES = (2, 4)
+#: Exit code of ``runform analyze`` when nobody is found in the video.
+NO_PERSON_CODE = 4
 #: Longest time one video may take before its process is stopped, seconds.
 JOB_TIMEOUT_S = 3600
 
@@ -79,12 +80,38 @@ def _date_of(path: Path) -> str:
     return found.isoformat() if found else "undated"
 
 
-def find_jobs(source: str) -> list[Job]:
+def glob_root(pattern: str) -> Path:
+    """Return the folder part of a glob before its first wildcard (``up/**/*.mp4`` → ``up``)."""
+    fixed = list(itertools.takewhile(lambda part: not glob.has_magic(part), Path(pattern).parts))
+    return Path(*fixed) if fixed else Path()
+
+
+def _is_upload(path: Path, root: Path, exclude: Path | None) -> bool:
+    """Tell a video upload: not hidden, not inside ``exclude`` (the batch's own output)."""
+    if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
+        return False
+    try:
+        relative = path.resolve().relative_to(root.resolve())
+    except ValueError:
+        relative = Path(path.name)
+    if any(part.startswith(".") for part in relative.parts):
+        return False
+    if exclude is None:
+        return True
+    try:
+        path.resolve().relative_to(exclude.resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def find_jobs(source: str, exclude: Path | None = None) -> list[Job]:
     """List the jobs of a batch input: a folder (searched recursively), a glob, or a manifest.
 
-    In a folder, a video's athlete is its first sub-folder under the input
-    folder (``uploads/ana/run.mp4`` → ``ana``), else ``unknown``; its date
-    comes from its file name, else ``undated``.
+    In a folder (or under a glob's fixed part), a video's athlete is its
+    first sub-folder (``uploads/ana/run.mp4`` → ``ana``), else ``unknown``;
+    its date comes from its file name, else ``undated``. Hidden files and
+    folders, and anything inside ``exclude`` (the batch's output), are skipped.
 
     Raises
     ------
@@ -95,21 +122,22 @@ def find_jobs(source: str) -> list[Job]:
     if path.is_file() and path.suffix.lower() == ".csv":
         return read_manifest(path)
     if path.is_dir():
-        files = sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in VIDEO_SUFFIXES
-        )
         root = path
+        files = sorted(p for p in path.rglob("*") if _is_upload(p, root, exclude))
     else:
+        root = glob_root(source)
         matches = glob.glob(source, recursive=True)  # noqa: PTH207 (a user's glob string)
-        files = sorted(Path(p) for p in matches if Path(p).is_file())
-        root = None
+        files = sorted(Path(p) for p in matches if _is_upload(Path(p), root, exclude))
     if not files:
         suffixes = ", ".join(VIDEO_SUFFIXES)
         hint = f"give a folder, a glob or a manifest CSV; video suffixes: {suffixes}"
         raise RunformError(f"no video files found in {source}", hint=hint)
     jobs = []
     for file in files:
-        parts = file.relative_to(root).parts if root is not None else (file.name,)
+        try:
+            parts = file.resolve().relative_to(root.resolve()).parts
+        except ValueError:
+            parts = (file.name,)
         athlete = parts[0] if len(parts) > 1 else "unknown"
         jobs.append(Job(str(file.resolve()), athlete, _date_of(file)))
     return jobs
@@ -147,12 +175,23 @@ def read_manifest(path: Path) -> list[Job]:
         jobs.append(Job(
             video=str(file.resolve()),
             athlete=(row.get("athlete") or "").strip() or "unknown",
-            date=(row.get("date") or "").strip() or _date_of(file),
+            date=_manifest_date(row.get("date"), file, path, line),
             drill=(row.get("drill") or "").strip() or None,
             height_cm=height_cm,
             setting=(row.get("setting") or "").strip() or "auto",
         ))  # fmt: skip
     return jobs
+
+
+def _manifest_date(text: str | None, file: Path, manifest: Path, line: int) -> str:
+    """Read a manifest's date as ``YYYY-MM-DD`` (from the column, else the file name)."""
+    value = (text or "").strip()
+    if not value:
+        return _date_of(file)
+    found = find_date_in_name(value.replace("/", "-"))
+    if found is None:
+        raise RunformError(f"{manifest}, line {line}: date must be YYYY-MM-DD, got {value!r}")
+    return found.isoformat()
 
 
 def hash_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -236,6 +275,8 @@ def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str,
     """
     folder = Path(out) / job.folder
     folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".partial-*"):  # from a run killed halfway
+        shutil.rmtree(leftover, ignore_errors=True)
     start = time.perf_counter()
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
     retry = False
@@ -244,7 +285,9 @@ def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str,
                               timeout=JOB_TIMEOUT_S, env=env, check=False)  # fmt: skip
         status = "ok" if done.returncode == 0 else "failed"
         reason = "" if status == "ok" else _describe_failure(done.returncode, done.stderr)
-        retry = done.returncode not in (*INPUT_ERROR_CODES, 0)
+        retry = status == "failed" and not blames_upload(done.returncode, Path(job.video))
+        if status == "failed":
+            save_text(done.stderr, folder / "stderr.log")
     except subprocess.TimeoutExpired:
         status, reason, retry = "failed", f"took longer than {JOB_TIMEOUT_S} s", True
     result = {
@@ -254,6 +297,26 @@ def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str,
     }  # fmt: skip
     save_json(result, folder / MARKER)
     return result
+
+
+def blames_upload(code: int, video: Path) -> bool:
+    """Whether a failed analysis was the upload's fault (so retrying cannot help).
+
+    Nobody in the video (exit 4), or an upload that cannot even be probed as
+    a video. Anything else (a full disk, a permission, an internal error, a
+    crash) may pass on another try.
+    """
+    if code == NO_PERSON_CODE:
+        return True
+    if code != 2:
+        return False
+    from runform.io.video import probe_video
+
+    try:
+        probe_video(video)
+    except (RunformError, OSError):
+        return True
+    return False
 
 
 def _describe_failure(code: int, stderr: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from runform.batch.jobs import MARKER, Job, is_done, job_key, read_marker, run_job
-from runform.io.results import save_text
+from runform.io.results import save_json, save_text
 
 SUMMARY_COLUMNS = ("athlete", "date", "video", "status", "reason", "mode", "cadence_spm",
                    "ground_contact_ms", "focus", "report", "seconds")  # fmt: skip
@@ -103,7 +103,9 @@ def execute_dask(
             except Exception as error:  # a worker lost: the job failed, the batch goes on
                 reason = f"the Dask task failed: {error}"
                 result = {"job": item.job.to_dict(), "folder": item.job.folder, "status": "failed",
-                          "reason": reason, "seconds": None, "key": item.key}  # fmt: skip
+                          "reason": reason, "seconds": None, "key": item.key,
+                          "retry": True}  # fmt: skip
+                save_json(result, out / item.job.folder / MARKER)
             results.append(result)
             if on_done:
                 on_done(item.job, result)
@@ -122,12 +124,20 @@ def _analysis(folder: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def build_rows(jobs: Iterable[Job], out: Path) -> list[dict[str, Any]]:
-    """One summary row per job, from its ``batch.json`` and ``analysis.json``."""
+def build_rows(
+    jobs: Iterable[Job], out: Path, keys: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One summary row per job, from its ``batch.json`` and ``analysis.json``.
+
+    With ``keys`` (``{job folder: planned key}``), a marker from another key
+    (an older upload or settings) counts as ``not run``.
+    """
     rows = []
     for job in jobs:
         folder = out / job.folder
         marker = read_marker(folder) or {}
+        if keys is not None and marker.get("key") != keys.get(job.folder):
+            marker = {}
         status = marker.get("status", "not run")
         analysis = _analysis(folder) if status == "ok" else {}
         summary = analysis.get("summary", {})

@@ -127,15 +127,25 @@ def describe_session(video: Path, poses: Any) -> dict[str, Any]:
     return {"video": source, "recorded": recorded}
 
 
+#: Files whose arrival marks a complete output folder: removed first, published last.
+FINAL_FILES = ("report.html", "comparison.html", "progress.html")
+#: Everything the commands write at the top of an output folder; an old one the new
+#: run did not make (e.g. annotated.mp4 before a --no-video run) is removed.
+ARTIFACTS = ("analysis.json", "poses.nc", "annotated.mp4", "keyframes.png", "plots",
+             "comparison.json", "side_by_side.mp4", "progress.json", *FINAL_FILES)  # fmt: skip
+
+
 @contextlib.contextmanager
 def staged_output(out: Path) -> Iterator[Path]:
-    """Yield a hidden folder beside ``out`` to write every artifact into first.
+    """Yield a hidden folder inside ``out`` to write every artifact into first.
 
-    Removed, with whatever is in it, if the block fails or is interrupted,
-    so a failure halfway leaves ``out`` as it was.
+    Inside ``out`` (not beside it) so the final moves are renames on one file
+    system even when ``out`` is a mount point. Removed, with whatever is in
+    it, if the block fails or is interrupted, so a failure halfway leaves
+    ``out``'s results as they were.
     """
-    out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
     try:
         yield stage
     except BaseException:
@@ -143,16 +153,34 @@ def staged_output(out: Path) -> Iterator[Path]:
         raise
 
 
-def publish_stage(stage: Path, out: Path) -> list[Path]:
-    """Move the staged artifacts into ``out`` (each by rename), ``report.html`` last.
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()
 
-    Returns the published paths. The stage folder is removed.
+
+def publish_stage(stage: Path, out: Path) -> list[Path]:
+    """Move the staged artifacts into ``out``, the report last.
+
+    First the old report is removed (so an interrupted publish never looks
+    complete), then every artifact of an earlier run is replaced or, when this
+    run did not make it, removed; then the new files move in by rename, the
+    report (:data:`FINAL_FILES`) last. Returns the published paths; the stage
+    folder is removed.
     """
-    out.mkdir(parents=True, exist_ok=True)
-    files = sorted(p for p in stage.rglob("*") if p.is_file())
-    files.sort(key=lambda p: p.name == "report.html")
-    published = []
     try:
+        for name in FINAL_FILES:
+            _remove(out / name)
+        made = {p.name for p in stage.iterdir()}
+        for name in ARTIFACTS:
+            if name not in FINAL_FILES and (name in made or (out / name).exists()):
+                _remove(out / name)
+        for name in made - set(ARTIFACTS):
+            _remove(out / name)
+        files = sorted(p for p in stage.rglob("*") if p.is_file())
+        files.sort(key=lambda p: p.name in FINAL_FILES and p.parent == stage)
+        published = []
         for source in files:
             target = out / source.relative_to(stage)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -18,10 +18,14 @@ EXIT_SOME_FAILED = 3
 
 def batch_settings(args: argparse.Namespace) -> dict[str, Any]:
     """Collect the settings that change a job's result (part of its reuse key)."""
+    from runform.batch.jobs import hash_file
+
+    rubric = Path(args.rubric).resolve() if args.rubric else None
     return {
         "height_cm": args.height_cm,
         "no_video": bool(args.no_video),
-        "rubric": str(Path(args.rubric).resolve()) if args.rubric else None,
+        "rubric": str(rubric) if rubric else None,
+        "rubric_sha256": hash_file(rubric) if rubric else None,  # an edited rubric reruns
     }
 
 
@@ -38,11 +42,11 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
         write_summary,
     )
 
-    out = Path(args.output)
+    out = Path(args.output).resolve()  # workers (Dask) may run elsewhere
     check_output_folder(out)
     out.mkdir(parents=True, exist_ok=True)
-    jobs = find_jobs(str(args.input))
-    folders = [job.folder for job in jobs]
+    jobs = find_jobs(str(args.input), exclude=out)
+    folders = [job.folder.lower() for job in jobs]  # case-insensitive file systems
     duplicated = sorted({f for f in folders if folders.count(f) > 1})
     if duplicated:
         hint = "give them different names, athletes or dates (manifest CSV)"
@@ -75,9 +79,10 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
             execute_dask(todo, out, settings, args.scheduler, args.jobs, started, finished)
         else:
             execute_local(todo, out, settings, args.jobs, started, finished)
-    rows = build_rows(jobs, out)
-    links = write_athlete_reports(jobs, out, console)
-    write_summary(rows, out)
+    keys = {p.job.folder: p.key for p in planned}
+    rows = build_rows(jobs, out, keys)
+    write_summary(rows, out)  # first: the overview must not hang on the athletes' reports
+    links = write_athlete_reports(jobs, out, console, keys)
     index = write_index(rows, out, links)
     failed = [r for r in rows if r["status"] != "ok"]
     if not args.quiet:
