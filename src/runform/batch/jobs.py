@@ -302,21 +302,26 @@ def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str,
 def blames_upload(code: int, video: Path) -> bool:
     """Whether a failed analysis was the upload's fault (so retrying cannot help).
 
-    Nobody in the video (exit 4), or an upload that cannot even be probed as
-    a video. Anything else (a full disk, a permission, an internal error, a
+    Nobody in the video (exit 4), or an upload that cannot even be probed or
+    decoded as a video. Anything else (a full disk, a permission, an internal error, a
     crash) may pass on another try.
     """
     if code == NO_PERSON_CODE:
         return True
     if code != 2:
         return False
-    from runform.io.video import probe_video
+    import warnings
+
+    from runform.io.video import iter_frames, probe_video
 
     try:
         probe_video(video)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            first = next(iter_frames(video, max_side=64), None)
     except (RunformError, OSError):
         return True
-    return False
+    return first is None
 
 
 def _describe_failure(code: int, stderr: str) -> str:
