@@ -10,17 +10,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from runform.checkpoints.measures import average_finite_rows
+from runform.viz.plots import prepare_axes
 
 SESSION_COLOURS = ("#7f7f7f", "#1f6fd1")
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 3.6)) -> tuple[Figure, Axes]:
-    if ax is not None:
-        fig = ax.figure
-        assert isinstance(fig, Figure)
-        return fig, ax
-    fig = Figure(figsize=size, layout="constrained")
-    return fig, fig.add_subplot()
 
 
 def _mean_curve(analysis: Mapping[str, Any], angle: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -41,7 +33,7 @@ def plot_cycle_overlay(
     sessions: Mapping[str, Mapping[str, Any]], angle: str = "knee_flexion", ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
     """One angle over the gait cycle for each session (``{label: analysis dict}``), overlaid."""
-    fig, ax = _axes(ax)
+    fig, ax = prepare_axes(ax)
     for (label, analysis), colour in zip(sessions.items(), SESSION_COLOURS * 4, strict=False):
         curve = _mean_curve(analysis, angle)
         if curve is None:
@@ -64,7 +56,7 @@ def plot_trend(trend: Any, labels: list[str], ax: Axes | None = None) -> tuple[F
     ``trend`` is a :class:`runform.compare.progress.Trend`; ``labels`` name
     the sessions (dates or file names) on the x axis.
     """
-    fig, ax = _axes(ax, (5.0, 2.8))
+    fig, ax = prepare_axes(ax, (5.0, 2.8))
     x = np.arange(len(trend.values), dtype=float)
     values = np.array([np.nan if v is None else v for v in trend.values], dtype=float)
     uncs = np.array([np.nan if u is None else u for u in trend.uncertainties], dtype=float)

@@ -25,7 +25,8 @@ STATUS_COLOURS = {
 }
 
 
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.0, 3.6)) -> tuple[Figure, Axes]:
+def prepare_axes(ax: Axes | None, size: tuple[float, float] = (6.0, 3.6)) -> tuple[Figure, Axes]:
+    """Return ``ax`` and its figure, or a new figure of ``size`` inches with one axes."""
     if ax is not None:
         fig = ax.figure
         assert isinstance(fig, Figure)
@@ -38,7 +39,7 @@ def plot_cycle_angles(
     analysis: Analysis, angle: str = "knee_flexion", ax: Axes | None = None
 ) -> tuple[Figure, Axes]:
     """One joint or segment angle over the normalised gait cycle, mean ± SD per side."""
-    fig, ax = _axes(ax)
+    fig, ax = prepare_axes(ax)
     x = np.linspace(0.0, 100.0, 101)
     for side, curves in analysis.gait.cycle_curves.items():
         if angle not in curves:
@@ -63,7 +64,7 @@ def plot_com_path(analysis: Analysis, ax: Axes | None = None) -> tuple[Figure, A
     Height is in cm with a known body height, else in % of leg length; up is
     positive (the image's y axis is flipped).
     """
-    fig, ax = _axes(ax)
+    fig, ax = prepare_axes(ax)
     gait = analysis.gait
     com = gait.center_of_mass
     if "individual" in com.dims:
@@ -96,7 +97,7 @@ def plot_com_path(analysis: Analysis, ax: Axes | None = None) -> tuple[Figure, A
 
 def plot_events_timeline(analysis: Analysis, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Ground contacts of each foot as bars over time; gaps between them are flights."""
-    fig, ax = _axes(ax, (6.0, 2.2))
+    fig, ax = prepare_axes(ax, (6.0, 2.2))
     for row, side in enumerate(("left", "right")):
         spans = [
             (c.initial_contact_s, c.toe_off_s - c.initial_contact_s)
@@ -116,7 +117,7 @@ def plot_checkpoint_profile(analysis: Analysis, ax: Axes | None = None) -> tuple
     The bar is the 0-100 score; the whisker spans the scores of
     ``value ± uncertainty``. Not-measured checkpoints are listed greyed.
     """
-    fig, ax = _axes(ax, (6.5, 0.35 * max(4, len(analysis.checkpoints)) + 1.0))
+    fig, ax = prepare_axes(ax, (6.5, 0.35 * max(4, len(analysis.checkpoints)) + 1.0))
     rows = sorted(analysis.checkpoints, key=lambda r: (ELEMENTS.index(r.element), r.id))
     for i, result in enumerate(rows):
         if result.score is None or result.value is None:
@@ -140,7 +141,7 @@ def _score_colour(score: float) -> str:
 
 def plot_rep_scores(drill: DrillResult, ax: Axes | None = None) -> tuple[Figure, Axes]:
     """Score of each repetition of a drill."""
-    fig, ax = _axes(ax, (6.0, 2.6))
+    fig, ax = prepare_axes(ax, (6.0, 2.6))
     scores = [np.nan if s is None else s for s in drill.rep_scores]
     reps = np.arange(1, len(scores) + 1)
     colours = [_score_colour(s) for s in scores]
