@@ -120,3 +120,14 @@ def test_bad_rubric_files_give_a_specific_error(tmp_path, text, expected):
 def test_missing_rubric_file(tmp_path):
     with pytest.raises(RubricError, match="not found"):
         load_rubric(tmp_path / "absent.toml")
+
+
+def test_every_drill_name_has_checkpoints_and_a_rep_finder(exact_gaits):
+    from runform.checkpoints.drill_measures import find_drill_reps
+    from runform.checkpoints.rubric import DRILL_NAMES
+
+    rubric = load_rubric()
+    gait, _truth = exact_gaits["treadmill"]
+    for drill in DRILL_NAMES:
+        assert any(drill in c.applies for c in rubric.checkpoints), drill
+        assert isinstance(find_drill_reps(gait, drill), list)

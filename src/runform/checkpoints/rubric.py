@@ -20,6 +20,17 @@ from typing import Any
 ELEMENTS = ("pose", "fall", "pull", "landing", "timing", "cadence")
 VIEWS = ("side", "front", "rear", "oblique")
 RUNNING_SETTINGS = ("overground", "treadmill", "tracking")
+#: The in-place drills runform can score (``applies`` names and ``--drill`` choices).
+DRILL_NAMES = (
+    "pose_stance",
+    "pony",
+    "change_of_support",
+    "foot_tap",
+    "hamstring_pull",
+    "wall_fall",
+    "timber_fall",
+    "front_lean",
+)
 
 
 class RubricError(ValueError):

@@ -14,20 +14,9 @@ from typing import Any
 
 from rich.console import Console
 
+from runform.checkpoints.rubric import DRILL_NAMES
 from runform.commands.common import add_video_options, analyze_gait_of, check_output_folder
 from runform.errors import RunformError
-
-#: Drills ``--drill`` accepts (the default rubric has checkpoints for each).
-DRILL_CHOICES = (
-    "pose_stance",
-    "pony",
-    "change_of_support",
-    "foot_tap",
-    "hamstring_pull",
-    "wall_fall",
-    "timber_fall",
-    "front_lean",
-)
 
 
 def read_baseline(path: Path) -> dict[str, float]:
@@ -261,7 +250,7 @@ def add_analyze_parser(sub: Any) -> None:
     )
     analyze.add_argument(
         "--drill",
-        choices=DRILL_CHOICES,
+        choices=DRILL_NAMES,
         help="score the clip as this in-place drill: count and score its repetitions",
     )
     analyze.add_argument(
