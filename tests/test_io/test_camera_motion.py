@@ -213,3 +213,15 @@ def test_poses_without_frame_size_are_rejected(measured):
         measure_camera_motion(clip.video_path, bare)
     with pytest.raises(ValueError, match="width_px"):
         measure_camera_motion(clip.video_path, poses, width_px=8)
+
+
+@pytest.mark.parametrize("step", [2, 3, 4])
+def test_a_pair_step_measures_the_same_pairs_and_leaves_the_rest_nan(measured, step):
+    clip, poses, every = measured["tracking"]
+    strided = measure_camera_motion(clip.video_path, poses, pair_step=step).values
+    measured_rows = np.isfinite(strided).all(axis=1)
+    assert measured_rows.any()
+    assert not measured_rows[np.arange(len(strided)) % step != 0].any()
+    np.testing.assert_array_equal(strided[measured_rows], every.values[measured_rows])
+    with pytest.raises(ValueError, match="pair_step"):
+        measure_camera_motion(clip.video_path, poses, pair_step=0)

@@ -26,6 +26,7 @@ from runform.io.video import (
     normalize_rotation,
     probe_video,
     read_frame_at,
+    read_frames_at,
     rotate_image,
 )
 
@@ -194,6 +195,23 @@ def test_read_frame_at(clips: ClipFactory) -> None:
     assert frame.time_s == pytest.approx(0.4)
     with pytest.raises(ValueError, match="no frame"):
         read_frame_at(path, 5.0)
+
+
+@pytest.mark.parametrize(
+    "times", [[0.4], [0.45, 0.1, 0.4], [3.5, 0.1, 0.1, 2.05, 0.0], [3.96, 1.0]]
+)
+def test_read_frames_at_gives_what_one_read_each_gives(clips: ClipFactory, times) -> None:
+    path = clips.write(n_frames=120, time_base=Fraction(1, 30))
+
+    frames = read_frames_at(path, times)
+
+    expected = [read_frame_at(path, t) for t in times]
+    assert [clips.read_pattern(f.image) for f in frames] == [
+        clips.read_pattern(f.image) for f in expected
+    ]
+    assert [f.time_s for f in frames] == [f.time_s for f in expected]
+    with pytest.raises(ValueError, match="no frame"):
+        read_frames_at(path, [0.5, 9.0])
 
 
 def test_stopping_early_emits_no_warning(clips: ClipFactory) -> None:

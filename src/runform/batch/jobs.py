@@ -1,10 +1,11 @@
 """Batch jobs: find the uploads, name their output folders, and run one in isolation.
 
 A job is one video with what is known about it (athlete, date, drill,
-height, setting). :func:`run_job` analyses it in a *separate process*
-(``python -m runform analyze``), so a native crash inside the pose model
-costs only that video, and records the outcome in ``batch.json`` inside the
-job's folder, written last: its presence with the same key (the video's
+height, setting). It is analysed in a *separate process* (``runform
+analyze``; a fresh one in :func:`run_job`, a long-lived one in
+:mod:`runform.batch.pool`), so a native crash inside the pose model costs
+only that video. :func:`record_outcome` writes the outcome to ``batch.json``
+inside the job's folder, last: its presence with the same key (the video's
 content hash, the settings and the runform version) means the job is done.
 """
 
@@ -37,6 +38,8 @@ MANIFEST_COLUMNS = ("video", "athlete", "date", "drill", "height_cm", "setting")
 MARKER = "batch.json"
 #: Exit code of ``runform analyze`` when nobody is found in the video.
 NO_PERSON_CODE = 4
+#: Settings that change how fast a job runs, not its result (not in the reuse key).
+SPEED_SETTINGS = frozenset({"pose_workers"})
 #: Longest time one video may take before its process is stopped, seconds.
 JOB_TIMEOUT_S = 3600
 
@@ -210,7 +213,8 @@ def job_key(job: Job, settings: dict[str, Any]) -> str:
     """Key a result by what makes it reusable: the video's bytes, the job, settings, version."""
     described = {**job.to_dict(), "video": Path(job.video).name}
     content = {"video": hash_file(Path(job.video)), "job": described}
-    payload = json.dumps({**content, "settings": settings, "runform": __version__}, sort_keys=True)
+    kept = {k: v for k, v in settings.items() if k not in SPEED_SETTINGS}
+    payload = json.dumps({**content, "settings": kept, "runform": __version__}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -248,55 +252,102 @@ def _last_error_line(stderr: str) -> str:
     return lines[-1] if lines else "no output"
 
 
-def build_command(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
-    """Build the ``runform analyze`` command line of a job (one pose process per job)."""
-    command = [sys.executable, "-m", "runform", "analyze", job.video, "-o", str(folder), "--quiet",
-               "--workers", "1", "--setting", job.setting]  # fmt: skip
+def build_arguments(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
+    """Build the ``runform analyze`` arguments of a job (without ``python -m runform``).
+
+    ``settings["pose_workers"]`` (default 1) is the number of pose-extraction
+    processes the job may use: the batch gives each of its ``--jobs`` slots an
+    equal share of the cores, so the slots never oversubscribe them.
+    """
+    workers = str(settings.get("pose_workers") or 1)
+    arguments = ["analyze", job.video, "-o", str(folder), "--quiet", "--workers", workers,
+                 "--setting", job.setting]  # fmt: skip
     if job.drill:
-        command += ["--drill", job.drill]
+        arguments += ["--drill", job.drill]
     height = job.height_cm if job.height_cm is not None else settings.get("height_cm")
     if height is not None:
-        command += ["--height-cm", str(height)]
+        arguments += ["--height-cm", str(height)]
     if settings.get("no_video"):
-        command.append("--no-video")
+        arguments.append("--no-video")
     if settings.get("rubric"):
-        command += ["--rubric", str(settings["rubric"])]
-    return command
+        arguments += ["--rubric", str(settings["rubric"])]
+    return arguments
 
 
-def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str, Any]:
-    """Analyse one video in its own process and record the outcome.
+def build_command(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
+    """Build the command line of a job run in a fresh process (one process per job)."""
+    return [sys.executable, "-m", "runform", *build_arguments(job, folder, settings)]
+
+
+#: Environment of every analysis process: one inference thread per process (the batch
+#: parallelises over processes), and no Python warnings in the job logs.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+
+
+def prepare_folder(job: Job, out: str) -> Path:
+    """Create the job's folder and remove leftovers of a run killed halfway."""
+    folder = Path(out) / job.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".partial-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    return folder
+
+
+def record_outcome(
+    job: Job, folder: Path, key: str, code: int | None, stderr: str, seconds: float
+) -> dict[str, Any]:
+    """Describe a finished job and write it to ``batch.json`` (last).
+
+    Parameters
+    ----------
+    code
+        The analysis's exit status (negative: killed by that signal), or
+        ``None`` when it was stopped after :data:`JOB_TIMEOUT_S`.
+    stderr
+        What the analysis wrote to stderr (kept in ``stderr.log`` on failure).
+    seconds
+        Wall time of the job, s.
 
     Returns
     -------
     dict
-        ``{"job", "folder", "status": "ok"|"failed", "reason", "seconds", "key"}``;
-        also written to ``batch.json`` in the job's folder (last).
+        ``{"job", "folder", "status": "ok"|"failed", "reason", "seconds", "key",
+        "retry", "finished"}``.
     """
-    folder = Path(out) / job.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.glob(".partial-*"):  # from a run killed halfway
-        shutil.rmtree(leftover, ignore_errors=True)
-    start = time.perf_counter()
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    retry = False
-    try:
-        done = subprocess.run(build_command(job, folder, settings), capture_output=True, text=True,
-                              timeout=JOB_TIMEOUT_S, env=env, check=False)  # fmt: skip
-        status = "ok" if done.returncode == 0 else "failed"
-        reason = "" if status == "ok" else _describe_failure(done.returncode, done.stderr)
-        retry = status == "failed" and not blames_upload(done.returncode, Path(job.video))
-        if status == "failed":
-            save_text(done.stderr, folder / "stderr.log")
-    except subprocess.TimeoutExpired:
+    if code is None:
         status, reason, retry = "failed", f"took longer than {JOB_TIMEOUT_S} s", True
+    else:
+        status = "ok" if code == 0 else "failed"
+        reason = "" if status == "ok" else _describe_failure(code, stderr)
+        retry = status == "failed" and not blames_upload(code, Path(job.video))
+    if status == "failed":
+        save_text(stderr, folder / "stderr.log")
     result = {
         "job": job.to_dict(), "folder": job.folder, "status": status, "reason": reason,
-        "seconds": round(time.perf_counter() - start, 2), "key": key, "retry": retry,
+        "seconds": round(seconds, 2), "key": key, "retry": retry,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
     save_json(result, folder / MARKER)
     return result
+
+
+def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str, Any]:
+    """Analyse one video in a fresh process and record the outcome (:func:`record_outcome`).
+
+    Used where no long-lived worker is at hand (Dask tasks): a native crash
+    inside the pose model costs only this video.
+    """
+    folder = prepare_folder(job, out)
+    start = time.perf_counter()
+    env = {**os.environ, **WORKER_ENV}
+    try:
+        done = subprocess.run(build_command(job, folder, settings), capture_output=True, text=True,
+                              timeout=JOB_TIMEOUT_S, env=env, check=False)  # fmt: skip
+        code: int | None = done.returncode
+        stderr = done.stderr
+    except subprocess.TimeoutExpired:
+        code, stderr = None, ""
+    return record_outcome(job, folder, key, code, stderr, time.perf_counter() - start)
 
 
 def blames_upload(code: int, video: Path) -> bool:

@@ -1,12 +1,15 @@
 """Run a batch: plan (skip what is done), execute locally or on Dask, summarise.
 
-Executors run the same :func:`runform.batch.jobs.run_job` for every video:
+Both executors run ``runform analyze`` on every video in a separate process and
+record the outcome with :func:`runform.batch.jobs.record_outcome`:
 
-* ``local``: a thread per slot (``--jobs N``), each starting one analysis
-  process at a time, so a crash costs one video and N videos run at once;
-* ``dask``: ``distributed.Client.submit`` on a cluster (``--scheduler``) or a
-  ``LocalCluster`` (``--dask local``); the output folder must be a path the
-  workers can reach.
+* ``local``: ``--jobs N`` long-lived analysis processes (:mod:`runform.batch.pool`),
+  each running one video at a time; a crash costs one video and its process
+  is replaced;
+* ``dask``: :func:`runform.batch.jobs.run_job` (a fresh process per video, so
+  a native crash never takes a Dask worker down) via ``distributed.Client.submit``
+  on a cluster (``--scheduler``) or a ``LocalCluster`` (``--dask local``); the
+  output folder must be a path the workers can reach.
 """
 
 from __future__ import annotations
@@ -14,13 +17,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from runform.batch.jobs import MARKER, Job, is_done, job_key, read_marker, run_job
+from runform.batch.jobs import (
+    MARKER,
+    Job,
+    build_arguments,
+    is_done,
+    job_key,
+    prepare_folder,
+    read_marker,
+    record_outcome,
+    run_job,
+)
+from runform.batch.pool import WorkerPool
 from runform.io.results import save_json, save_text
 
 SUMMARY_COLUMNS = ("athlete", "date", "video", "status", "reason", "mode", "cadence_spm",
@@ -51,18 +66,20 @@ def execute_local(
     todo: Sequence[Planned], out: Path, settings: dict[str, Any], jobs: int,
     on_start: Callback | None = None, on_done: Callback | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """Run the jobs, ``jobs`` at a time, each in its own process."""
+    """Run the jobs, ``jobs`` at a time, on long-lived worker processes (:mod:`.pool`)."""
     results: list[dict[str, Any]] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    slots = max(1, jobs)
+    with WorkerPool(slots) as workers, ThreadPoolExecutor(max_workers=slots) as pool:
         pending: dict[Future[dict[str, Any]], Planned] = {}
         queue = list(todo)
         try:
             while queue or pending:
-                while queue and len(pending) < max(1, jobs):
+                while queue and len(pending) < slots:
                     item = queue.pop(0)
                     if on_start:
                         on_start(item.job, None)
-                    pending[pool.submit(run_job, item.job, str(out), settings, item.key)] = item
+                    future = pool.submit(run_pooled_job, workers, item.job, out, settings, item.key)
+                    pending[future] = item
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     item = pending.pop(future)
@@ -73,8 +90,19 @@ def execute_local(
         except BaseException:
             for future in pending:
                 future.cancel()
+            workers.close(kill=True)  # the running jobs end now, recorded as failed
             raise
     return results
+
+
+def run_pooled_job(
+    workers: WorkerPool, job: Job, out: Path, settings: dict[str, Any], key: str
+) -> dict[str, Any]:
+    """Analyse one video on a pooled worker and record the outcome in ``batch.json``."""
+    folder = prepare_folder(job, str(out))
+    start = time.perf_counter()
+    code, stderr = workers.run(build_arguments(job, folder, settings))
+    return record_outcome(job, folder, key, code, stderr, time.perf_counter() - start)
 
 
 def execute_dask(

@@ -17,11 +17,14 @@ EXIT_SOME_FAILED = 3
 
 
 def batch_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Collect the settings that change a job's result (part of its reuse key)."""
+    """Collect the settings of every job (all but ``pose_workers`` are part of its reuse key)."""
     from runform.batch.jobs import hash_file
+    from runform.pose.extract import compute_default_workers
 
     rubric = Path(args.rubric).resolve() if args.rubric else None
     return {
+        # each of the --jobs slots gets an equal share of the cores for pose extraction
+        "pose_workers": max(1, compute_default_workers() // max(1, args.jobs)),
         "height_cm": args.height_cm,
         "no_video": bool(args.no_video),
         "rubric": str(rubric) if rubric else None,

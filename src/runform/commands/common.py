@@ -73,8 +73,12 @@ def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bo
         )
 
 
+#: Frame pairs whose background motion is measured per clip (spread over 4 s).
+CAMERA_MOTION_PAIRS = 60
+
+
 def sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
-    """Background motion over a few seconds in the middle of the clip (cheap, low-res)."""
+    """Background motion over 4 s in the middle of the clip (low resolution, 60 frame pairs)."""
     from runform.io.camera_motion import measure_camera_motion
 
     time = poses["time"].values
@@ -82,7 +86,8 @@ def sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
         return None
     middle = 0.5 * (time[0] + time[-1])
     window = poses.isel(time=(time >= middle - 2.0) & (time <= middle + 2.0))
-    return measure_camera_motion(video, window, slowmo=slowmo)
+    step = max(1, round(window.sizes["time"] / CAMERA_MOTION_PAIRS))
+    return measure_camera_motion(video, window, slowmo=slowmo, pair_step=step)
 
 
 def check_output_folder(out: Path) -> None:

@@ -451,7 +451,7 @@ def _pair_velocity(
 
 
 def measure_camera_motion(
-    video: Path, poses: xr.Dataset, *, width_px: int = 320, slowmo: float = 1.0
+    video: Path, poses: xr.Dataset, *, width_px: int = 320, slowmo: float = 1.0, pair_step: int = 1
 ) -> xr.DataArray:
     """Background velocity per pose frame, from the video decoded at low resolution.
 
@@ -469,6 +469,10 @@ def measure_camera_motion(
         pan of a few pixels per frame and keeps decoding cheap.
     slowmo
         Slow-motion factor used for the poses (frame times are divided by it).
+    pair_step
+        Measure every ``pair_step``-th pair of consecutive frames only (the
+        others stay NaN). Matching the background is most of the cost, and a
+        median over clip needs fewer pairs than a 60 fps clip has.
 
     Returns
     -------
@@ -499,6 +503,8 @@ def measure_camera_motion(
     """
     if width_px < 16:
         raise ValueError(f"width_px must be at least 16, got {width_px}")
+    if pair_step < 1:
+        raise ValueError(f"pair_step must be at least 1, got {pair_step}")
     for key in ("frame_width", "frame_height"):
         if key not in poses.attrs:
             raise ValueError(f"poses lack the '{key}' attribute (pose frame size)")
@@ -515,12 +521,13 @@ def measure_camera_motion(
         end_s=float(pose_times[-1]) + half_frame if pose_times.size else None,
     )
     last: tuple[int, float, FloatArray] | None = None
-    for frame in frames:
+    for count, frame in enumerate(frames):
         index = int(_match_times(np.array([frame.time_s]), pose_times)[0])
         if index < 0:
             continue
         gray = _to_gray(frame.image)
-        if last is not None and last[2].shape == gray.shape:
+        wanted = count % pair_step == 0
+        if wanted and last is not None and last[2].shape == gray.shape:
             scale = (
                 gray.shape[1] / float(poses.attrs["frame_width"]),
                 gray.shape[0] / float(poses.attrs["frame_height"]),

@@ -57,6 +57,7 @@ __all__ = [
     "normalize_rotation",
     "probe_video",
     "read_frame_at",
+    "read_frames_at",
     "rotate_image",
 ]
 
@@ -798,6 +799,71 @@ def iter_frames(
     _check_iter_arguments(max_side, slowmo, start_s, end_s)
     props = probe_video(path)
     return _generate_frames(props, max_side, slowmo, start_s, end_s)
+
+
+#: Times closer than this are read in one pass of decoding rather than one seek each, s.
+SEQUENTIAL_GAP_S = 2.0
+
+
+def _gap(times_s: Sequence[float], order: Sequence[int], i: int) -> float:
+    return times_s[order[i]] - times_s[order[i - 1]]
+
+
+def read_frames_at(
+    path: str | os.PathLike[str],
+    times_s: Sequence[float],
+    *,
+    max_side: int | None = None,
+    slowmo: float = 1.0,
+) -> list[Frame]:
+    """Return the first frame at or after each of several times, like :func:`read_frame_at`.
+
+    Times within :data:`SEQUENTIAL_GAP_S` of each other are read in one pass
+    (one seek, then decoding forward), which is much cheaper than a seek per
+    time: every seek decodes again from the previous key frame.
+
+    Parameters
+    ----------
+    path
+        Video file.
+    times_s
+        Real-world times in seconds from the first frame, in any order.
+    max_side, slowmo
+        As :func:`iter_frames`.
+
+    Returns
+    -------
+    list of Frame
+        One frame per time, in the order of ``times_s``.
+
+    Raises
+    ------
+    ValueError
+        If a time is after the last frame.
+    InputFileError
+        As :func:`iter_frames`.
+    """
+    order = sorted(range(len(times_s)), key=lambda i: times_s[i])
+    found: dict[int, Frame] = {}
+    start = 0
+    while start < len(order):
+        stop = start + 1
+        while stop < len(order) and _gap(times_s, order, stop) <= SEQUENTIAL_GAP_S:
+            stop += 1
+        wanted = order[start:stop]
+        frames = iter_frames(path, max_side=max_side, slowmo=slowmo, start_s=times_s[wanted[0]])
+        try:
+            for frame in frames:
+                while wanted and frame.time_s >= times_s[wanted[0]]:
+                    found[wanted.pop(0)] = frame
+                if not wanted:
+                    break
+        finally:
+            frames.close()
+        if wanted:
+            raise ValueError(f"no frame at or after {times_s[wanted[0]]} s in {path}")
+        start = stop
+    return [found[i] for i in range(len(times_s))]
 
 
 def read_frame_at(

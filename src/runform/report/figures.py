@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 
 from runform.analysis import Analysis
 from runform.io.results import save_bytes
-from runform.io.video import read_frame_at
+from runform.io.video import read_frames_at
 from runform.viz.annotate import mirror_marks, plan_frame_marks
 from runform.viz.keyframes import compose_sheet, draw_key_frame, plan_key_frames
 from runform.viz.plots import (
@@ -94,8 +94,8 @@ def write_key_frames(
     conf = np.asarray(confidence.transpose("time", "keypoint").values, dtype=float)
     width = float(poses.attrs.get("frame_width", 0)) or None
     panels = []
-    for key in keys:
-        frame = read_frame_at(video, float(marks.time_s[key.index]), slowmo=slowmo)
+    frames = read_frames_at(video, [float(marks.time_s[k.index]) for k in keys], slowmo=slowmo)
+    for key, frame in zip(keys, frames, strict=True):
         scale = frame.image.shape[1] / width if width else 1.0
         image, shown, at = frame.image, marks, points[key.index]
         if mirror and width:
