@@ -6,9 +6,11 @@ Renders ``--clips`` different synthetic treadmill clips once (kept in
 ``--work``), then runs ``runform batch --no-video`` on them with each
 ``--jobs`` value, each run with an empty poses cache so every video is
 really extracted. While a run goes, a thread samples the machine's CPU use
-and the peak resident memory of every analysis process. Finally
-``runform pose`` is timed on the same clips, one after the other, as the
-inference-only reference for the overhead.
+and the peak resident memory of every analysis process. Finally pose
+extraction alone (decode + inference, every clip in one process) is timed on
+the same clips: the floor the overhead is measured against. With
+``--long-seconds`` one long clip is also run alone, to compare peak memory
+per worker against video length.
 """
 
 from __future__ import annotations
@@ -43,15 +45,14 @@ def render(work: Path, clips: int, seconds: float) -> list[Path]:
 
 
 def monitor(stop: threading.Event, cpu: list[float], rss: list[int]) -> None:
-    """Sample CPU use (all cores, %) and the largest analysis process's RSS (bytes)."""
+    """Sample CPU use (all cores, %) and the largest child process's RSS (bytes)."""
     psutil.cpu_percent(None)
     me = psutil.Process()
     while not stop.wait(0.5):
         cpu.append(psutil.cpu_percent(None))
         for child in me.children(recursive=True):
-            try:
-                if "analyze" in " ".join(child.cmdline()):
-                    rss.append(child.memory_info().rss)
+            try:  # workers, their pose-extraction processes, Dask's and one-off analyses
+                rss.append(child.memory_info().rss)
             except psutil.Error:
                 continue
 
@@ -71,37 +72,79 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     return wall, (sum(cpu) / len(cpu) if cpu else float("nan")), max(rss, default=0)
 
 
+def extract_in_one_process(clips: list[Path]) -> float:
+    """Wall seconds of pose extraction alone (decode + inference), all clips in one process.
+
+    The floor any batch run is measured against: no process starts, imports,
+    gait analysis or reports; the model is loaded once per clip as in a job.
+    """
+    script = (
+        "import sys, time\nfrom pathlib import Path\n"
+        "from runform.pipeline import compute_poses\n"
+        "from runform.pose.extract import ExtractionSettings\n"
+        "from runform.pose.models import resolve_model\n"
+        "model = resolve_model(None, variant='full')\n"
+        "start = time.perf_counter()\n"
+        "for clip in sys.argv[1:]:\n"
+        "    compute_poses(Path(clip), model, ExtractionSettings(), use_cache=False, workers=1)\n"
+        "print(time.perf_counter() - start)\n"
+    )
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", script, *map(str, clips)], env=env, check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def run_batch(uploads: Path, jobs: int) -> tuple[float, float, int]:
+    """Wall s, mean CPU % and peak worker RSS of ``runform batch`` with an empty cache."""
+    runform = [sys.executable, "-m", "runform"]
+    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
+        env = {**os.environ, "RUNFORM_CACHE_DIR": cache}
+        command = [*runform, "batch", str(uploads), "-o", out, "--jobs", str(jobs), "--no-video",
+                   "--quiet"]  # fmt: skip
+        return timed(command, env)
+
+
 def main() -> None:
-    """Run the benchmark and print a markdown table."""
+    """Run the benchmark and print markdown tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--work", type=Path, default=Path("/tmp/runform-bench-batch"))
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--long-seconds", type=float, default=0.0,
+                        help="also run one clip this long (peak memory vs length)")  # fmt: skip
     args = parser.parse_args()
     clips = render(args.work, args.clips, args.seconds)
     video_seconds = args.clips * args.seconds
-    runform = [sys.executable, "-m", "runform"]
-    print(f"{args.clips} clips x {args.seconds} s (1280x720, 60 fps), {os.cpu_count()} cores\n")
+    cores = len(os.sched_getaffinity(0))
+    print(f"{args.clips} clips x {args.seconds} s (1280x720, 60 fps), {cores} cores\n")
     print("| run | wall s | video-s per wall-s | mean CPU (all cores) | peak RSS per worker |")
     print("|---|---|---|---|---|")
+    walls = {}
     for jobs in args.jobs:
-        with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
-            env = {**os.environ, "RUNFORM_CACHE_DIR": cache}
-            uploads = str(args.work / "uploads")
-            command = [*runform, "batch", uploads, "-o", out, "--jobs", str(jobs), "--no-video",
-                       "--quiet"]  # fmt: skip
-            wall, cpu, rss = timed(command, env)
+        wall, cpu, rss = run_batch(args.work / "uploads", jobs)
+        walls[jobs] = wall
         print(f"| batch --jobs {jobs} | {wall:.1f} | {video_seconds / wall:.2f} | {cpu:.0f} % "
               f"| {rss / 2**20:.0f} MiB |")  # fmt: skip
-    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
-        env = {**os.environ, "RUNFORM_CACHE_DIR": cache}
-        start = time.perf_counter()
-        for clip in clips:
-            subprocess.run([*runform, "pose", str(clip), "-o", out, "--workers", "1", "--quiet"],
-                           env=env, check=False, capture_output=True)  # fmt: skip
-        pose = time.perf_counter() - start
-    print(f"| runform pose, one after the other | {pose:.1f} | {video_seconds / pose:.2f} | | |")
+    pose = extract_in_one_process(clips)
+    print(f"| pose extraction only, one process | {pose:.1f} | {video_seconds / pose:.2f} | | |")
+    print("\nShare of wall time not spent extracting poses (decode + inference):")
+    for jobs, wall in walls.items():
+        floor = pose / min(jobs, cores)
+        print(
+            f"- --jobs {jobs}: {100 * (1 - floor / wall):.0f} % "
+            f"(pose-only time / {min(jobs, cores)} against the batch's wall time)"
+        )
+    if args.long_seconds:
+        long_clip = render(args.work / "long", 1, args.long_seconds)
+        short_rss = run_batch(args.work / "uploads", 1)[2]
+        wall, _cpu, long_rss = run_batch(args.work / "long" / "uploads", 1)
+        print(
+            f"\nPeak worker RSS, --jobs 1: {short_rss / 2**20:.0f} MiB on {args.seconds:g} s "
+            f"clips, {long_rss / 2**20:.0f} MiB on one {args.long_seconds:g} s clip "
+            f"({wall:.0f} s wall) [{long_clip[0].name}]"
+        )
 
 
 if __name__ == "__main__":

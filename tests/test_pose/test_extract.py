@@ -18,7 +18,7 @@ def single(pose_model):
 
 
 def test_parallel_segments_match_single_process(single, pose_model):
-    parallel = extract_poses(SAMPLE, pose_model, workers=2)
+    parallel = extract_poses(SAMPLE, pose_model, workers=2, min_segment_frames=150)
     assert parallel.attrs["segments"] == 2 and single.attrs["segments"] == 1
     np.testing.assert_array_equal(parallel.time.values, single.time.values)
     np.testing.assert_array_equal(parallel.frame.values, single.frame.values)
@@ -37,7 +37,7 @@ def test_parallel_segments_match_single_process(single, pose_model):
 def test_stitched_segments_give_the_events_of_a_single_pass(single, pose_model):
     from runform.gait.analyze import analyze_gait
 
-    parallel = extract_poses(SAMPLE, pose_model, workers=2)
+    parallel = extract_poses(SAMPLE, pose_model, workers=2, min_segment_frames=150)
     one = analyze_gait(single, height_cm=175.0).events
     two = analyze_gait(parallel, height_cm=175.0).events
     assert [(e.side, e.type) for e in one] == [(e.side, e.type) for e in two]
@@ -67,7 +67,13 @@ def test_slowmo_scales_time(pose_model, single):
 
 def test_progress_reports_every_frame(pose_model):
     seen = []
-    extract_poses(SAMPLE, pose_model, workers=2, progress=lambda done, total: seen.append(done))
+    extract_poses(
+        SAMPLE,
+        pose_model,
+        workers=2,
+        min_segment_frames=150,
+        progress=lambda done, total: seen.append(done),
+    )
     assert seen[-1] == 300
     assert seen == sorted(seen)
 
@@ -96,5 +102,5 @@ def test_segments_never_lose_frames_on_inexact_seeking_containers(pose_model, tm
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        ds = extract_poses(ts, pose_model, workers=2)
+        ds = extract_poses(ts, pose_model, workers=2, min_segment_frames=150)
     np.testing.assert_allclose(ds.time.values, expected)

@@ -115,7 +115,7 @@ def test_skeleton_tables_are_consistent():
     workers=st.integers(1, 16),
 )
 def test_segments_cover_the_video_contiguously(duration, fps, workers):
-    from runform.pose.extract import plan_segments
+    from runform.pose.extract import MIN_SEGMENT_FRAMES, plan_segments
 
     n_frames = int(duration * fps)
     segments = plan_segments(duration, n_frames, workers)
@@ -124,7 +124,7 @@ def test_segments_cover_the_video_contiguously(duration, fps, workers):
     for (_, end), (start, _) in itertools.pairwise(segments):
         assert end == start and 0 < start < duration
     if len(segments) > 1:
-        assert n_frames / len(segments) >= 150  # no segment too short to be worth a process
+        assert n_frames / len(segments) >= MIN_SEGMENT_FRAMES  # each worth a process
 
 
 def test_segments_when_duration_unknown():

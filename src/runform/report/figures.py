@@ -33,7 +33,7 @@ def save_figure(fig: Figure, path: Path, dpi: int = 110) -> Path:
 def save_image(image: np.ndarray, path: Path) -> Path:
     """Write an RGB ``uint8`` image as PNG at ``path`` (atomic)."""
     buffer = io.BytesIO()
-    PILImage.fromarray(image).save(buffer, format="PNG", optimize=True)
+    PILImage.fromarray(image).save(buffer, format="PNG")
     return save_bytes(buffer.getvalue(), path)
 
 
