@@ -34,6 +34,7 @@ from runform.commands.common import (
 )
 from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
+from runform.commands.people import add_people_parser
 from runform.commands.progress import add_progress_parser
 from runform.errors import RunformError
 
@@ -254,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_pose_parser(sub)
     _add_gait_parser(sub)
     add_analyze_parser(sub)
+    add_people_parser(sub)
     add_demo_parser(sub)
     add_compare_parser(sub)
     add_progress_parser(sub)

@@ -80,7 +80,7 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
         save_json(data, stage / "analysis.json")
         if Path(args.video).suffix != ".nc":
             save_poses(poses, stage / "poses.nc")
-        write_report_files(args, analysis, stage, console)
+        write_report_files(args, analysis, stage, console, people=poses)
     written = publish_stage(stage, out)
     if args.json:
         print(json.dumps(data, indent=2, allow_nan=False))
@@ -90,6 +90,10 @@ def run_analyze(args: argparse.Namespace, console: Console) -> int:
     console.print(build_capture_table(gait))
     console.print(build_metrics_table(gait))
     console.print(f"[bold]Analysed as:[/bold] {analysis.mode.reason}")
+    person = gait.person
+    if person is not None and len(person.tracks) > 1:
+        console.print(f"[bold]Person:[/bold] {person.id} of {len(person.tracks)} in view "
+                      f"({person.reason}); `runform people` shows them all")  # fmt: skip
     if analysis.drill is not None:
         console.print(build_drill_table(analysis.drill))
     console.print(build_checkpoint_table(analysis))
@@ -181,7 +185,7 @@ def publish_stage(stage: Path, out: Path) -> list[Path]:
 
 
 def write_report_files(
-    args: argparse.Namespace, analysis: Any, out: Path, console: Console
+    args: argparse.Namespace, analysis: Any, out: Path, console: Console, people: Any = None
 ) -> list[Path]:
     """Annotated video, key frames, plots and ``report.html`` (written last)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
@@ -205,7 +209,9 @@ def write_report_files(
                 bar.update(task, completed=done, total=total)
 
             written.append(
-                write_annotated_video(video, analysis, out / "annotated.mp4", args.slowmo, progress)
+                write_annotated_video(
+                    video, analysis, out / "annotated.mp4", args.slowmo, progress, people
+                )
             )
         video_name = "annotated.mp4"
     baseline_sheet = Path(args.baseline).parent / "keyframes.png" if args.baseline else None

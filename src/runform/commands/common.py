@@ -23,6 +23,49 @@ def positive_float(text: str) -> float:
     return value
 
 
+def point_xy(text: str) -> tuple[float, float]:
+    """Parse ``X,Y`` pixel coordinates (argparse type)."""
+    parts = text.replace(" ", "").split(",")
+    try:
+        x, y = (float(v) for v in parts)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected X,Y in pixels, got {text!r}") from err
+    if x < 0 or y < 0:
+        raise argparse.ArgumentTypeError(f"expected pixels from the top-left corner, got {text}")
+    return x, y
+
+
+def people_count(text: str) -> int | None:
+    """Parse ``--people``: ``auto`` (None) or 1-6 (argparse type)."""
+    if text == "auto":
+        return None
+    try:
+        value = int(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or 1-6, got {text!r}") from err
+    if not 1 <= value <= 6:
+        raise argparse.ArgumentTypeError(f"expected 'auto' or 1-6, got {value}")
+    return value
+
+
+def extraction_settings(args: argparse.Namespace) -> Any:
+    """Build the :class:`~runform.pose.extract.ExtractionSettings` the options ask for.
+
+    ``--people auto`` (the default) follows one person and looks for others
+    every second, tracking everybody if there are; a number tracks up to that
+    many people from the start (1: one person, no looking).
+    """
+    from runform.pose.extract import ExtractionSettings
+
+    settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
+    people = getattr(args, "people", None)
+    if people is None:
+        return settings
+    if people == 1:
+        return ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo, probe_people=False)
+    return settings.with_people(people)
+
+
 def max_side(text: str) -> int | None:
     """Parse ``--max-side``: 0 means full size, else at least 64 px (argparse type)."""
     try:
@@ -42,7 +85,6 @@ def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bo
 
     from runform.io.poses import load_poses
     from runform.pipeline import compute_poses
-    from runform.pose.extract import ExtractionSettings
     from runform.pose.models import resolve_model
 
     if Path(args.video).suffix == ".nc":
@@ -54,7 +96,7 @@ def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bo
         return load_poses(args.video), True
     say = (lambda _m: None) if args.quiet else (lambda m: console.print(f"[dim]{m}[/dim]"))
     model = resolve_model(args.model, variant=args.variant, report=say)
-    settings = ExtractionSettings(max_side=args.max_side, slowmo=args.slowmo)
+    settings = extraction_settings(args)
     columns = (TextColumn("pose"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                TimeRemainingColumn())  # fmt: skip
     with Progress(*columns, console=console, disable=args.quiet, transient=True) as bar:
@@ -123,6 +165,14 @@ def add_video_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--slowmo", type=positive_float, default=1.0,
                         help="slow-motion factor (4 for 240 fps played at 60)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=None, help="pose extraction processes")
+    parser.add_argument("--people", type=people_count, default=None, metavar="auto|N",
+                        help="people to track: auto (default: one, tracking all if others "
+                        "appear), 1 (one, fastest) or up to N")  # fmt: skip
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--person", type=int, metavar="ID",
+                        help="analyse this person (ids from `runform people`)")  # fmt: skip
+    chosen.add_argument("--person-at", type=point_xy, metavar="X,Y",
+                        help="analyse the person at this pixel when first seen")  # fmt: skip
     parser.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--quiet", action="store_true", help="print nothing on success")
@@ -133,8 +183,27 @@ def analyze_gait_of(args: argparse.Namespace, console: Console) -> tuple[Any, An
     from runform.gait.analyze import analyze_gait
 
     poses, _cached = load_or_extract(args, console)
+    person = choose_person(poses, args)
     motion = None
     if Path(args.video).suffix != ".nc" and args.setting == "auto":
-        motion = sample_camera_motion(args.video, poses, args.slowmo)
-    gait = analyze_gait(poses, height_cm=args.height_cm, setting=args.setting, camera_motion=motion)
+        motion = sample_camera_motion(args.video, poses, args.slowmo)  # everybody masked
+    gait = analyze_gait(poses, height_cm=args.height_cm, setting=args.setting,
+                        camera_motion=motion, person=person)  # fmt: skip
     return poses, gait
+
+
+def choose_person(poses: Any, args: argparse.Namespace) -> Any:
+    """Choose the person to analyse from the options (see ``decide_runner``).
+
+    Raises
+    ------
+    RunformError
+        If ``--person`` names no track (with the ids and how to see them).
+    """
+    from runform.capture.runner import decide_runner
+
+    try:
+        return decide_runner(poses, getattr(args, "person", None), getattr(args, "person_at", None))
+    except ValueError as error:
+        hint = f"run `runform people {args.video}` to see each person's id"
+        raise RunformError(str(error), hint=hint) from None

@@ -26,6 +26,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from runform.capture.quality import CaptureWarning
+from runform.capture.runner import RunnerChoice
 from runform.capture.scale import Scale
 from runform.capture.view import Classified
 from runform.gait.events import Contact, EventSettings
@@ -158,6 +159,8 @@ class GaitAnalysis:
         Whole-body centre of mass per frame, pixels (dims ``time, space``).
     settings
         The settings used.
+    person
+        Who was analysed and how they were chosen among the people in view.
     """
 
     capture: CaptureInfo
@@ -171,6 +174,7 @@ class GaitAnalysis:
     angles: xr.Dataset | None
     center_of_mass: xr.DataArray
     settings: GaitSettings
+    person: RunnerChoice | None = None
 
     def summary(self) -> dict[str, float | int | None]:
         """Flat ``{name: value}`` of the metrics, plus ``strides`` (the count)."""
@@ -205,6 +209,7 @@ class GaitAnalysis:
                     for side, curves in self.cycle_curves.items()
                 },
                 "settings": self.settings.to_dict(),
+                "person": None if self.person is None else self.person.to_dict(),
             }
         )
 

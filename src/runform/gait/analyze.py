@@ -15,6 +15,12 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from runform.capture.quality import CaptureWarning, QualityInputs, check_capture_quality
+from runform.capture.runner import (
+    RunnerChoice,
+    choose_runner,
+    summarise_tracks,
+    track_id,
+)
 from runform.capture.scale import (
     LEG_FRACTION_OF_HEIGHT,
     Scale,
@@ -350,6 +356,7 @@ def analyze_gait(
     individual: str | None = None,
     settings: GaitSettings | None = None,
     camera_motion: xr.DataArray | None = None,
+    person: RunnerChoice | None = None,
 ) -> GaitAnalysis:
     """Analyse the running (or walking) in a poses dataset.
 
@@ -363,7 +370,8 @@ def analyze_gait(
         ``"auto"`` to classify, or force ``"treadmill"``, ``"overground"`` or
         ``"tracking"``.
     individual
-        Which individual to analyse (default: the first).
+        Which individual to analyse by name (default: the runner, chosen by
+        :func:`runform.capture.runner.choose_runner` when there are several).
     settings
         Analysis parameters.
     camera_motion
@@ -371,6 +379,9 @@ def analyze_gait(
         :func:`runform.io.camera_motion.measure_camera_motion`), any subset
         of the clip's times. It tells a tracking camera from a treadmill;
         without it a still runner with sliding feet is taken for a treadmill.
+    person
+        The person to analyse and how they were chosen (e.g. by the coach,
+        :func:`runform.capture.runner.decide_runner`); overrides ``individual``.
 
     Returns
     -------
@@ -387,7 +398,8 @@ def analyze_gait(
     if setting not in SETTING_CHOICES:
         raise ValueError(f"setting must be one of {SETTING_CHOICES}, got {setting!r}")
     settings = settings or GaitSettings()
-    ds = _check_usable(_with_frames(_select(poses, individual)))
+    person = person or _choose_person(poses, individual)
+    ds = _check_usable(_with_frames(_select(poses, person.individual)))
     ds = gate_confidence(ds, settings.cleaning.confidence_threshold)
     ds, notes = _keep_one_direction(ds)
     raw_position = _position(ds)
@@ -453,7 +465,26 @@ def analyze_gait(
         angles=angles,
         center_of_mass=compute_center_of_mass(position),
         settings=settings,
+        person=person,
     )
+
+
+def _choose_person(poses: xr.Dataset, individual: str | None) -> RunnerChoice:
+    """Choose the named individual, or the runner by the documented rule."""
+    names = [str(n) for n in poses["individual"].values]
+    if individual is not None and individual not in names:
+        raise ValueError(f"individual {individual!r} not in the poses; it has {names}")
+    if individual is None and len(names) == 1:
+        individual = names[0]
+    tracks = summarise_tracks(poses)
+    if individual is None:
+        return choose_runner(tracks) if tracks else _unseen(names[0])
+    return RunnerChoice(individual, track_id(individual), "requested", 1.0,
+                        f"requested by name ({individual})", tuple(tracks))  # fmt: skip
+
+
+def _unseen(individual: str) -> RunnerChoice:
+    return RunnerChoice(individual, track_id(individual), "only person", 0.0, "nobody was seen", ())
 
 
 def _freeze_curves(

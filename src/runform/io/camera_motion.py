@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from pathlib import Path
 
 import cv2
@@ -343,20 +344,17 @@ def estimate_background_shift(
 
 
 def _landmark_boxes(poses: xr.Dataset) -> FloatArray:
-    """Landmark bounding box per frame, pose pixels: (time, 4) x0, y0, x1, y1.
+    """Landmark bounding box per frame and person, pose pixels: (time, individual, 4).
 
-    All keypoints of all individuals count; NaN rows where nobody was found.
+    ``x0, y0, x1, y1`` of each individual's keypoints; NaN where that
+    individual was not found.
     """
-    position = poses["position"].transpose("time", "space", "keypoint", "individual").values
-    xy = np.asarray(position, dtype=np.float64).reshape(position.shape[0], 2, -1)
-    boxes = np.full((xy.shape[0], 4), np.nan)
-    found = np.any(np.all(np.isfinite(xy), axis=1), axis=1)
-    if found.any():
-        x, y = xy[found, 0], xy[found, 1]
-        boxes[found] = np.stack(
-            [np.nanmin(x, 1), np.nanmin(y, 1), np.nanmax(x, 1), np.nanmax(y, 1)], axis=1
-        )
-    return boxes
+    position = poses["position"].transpose("time", "individual", "space", "keypoint").values
+    xy = np.asarray(position, dtype=np.float64)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows: nobody there
+        low, high = np.nanmin(xy, axis=3), np.nanmax(xy, axis=3)  # (time, individual, 2)
+    return np.concatenate([low, high], axis=-1)
 
 
 def compute_person_mask(
@@ -496,10 +494,10 @@ def measure_camera_motion(
 
     Notes
     -----
-    Each frame pair is masked with the padded landmark boxes of both frames
-    and a full-width band around the lowest landmark
-    (:func:`compute_person_mask`). Frames without landmarks reuse the last
-    box seen. Summarise a clip with the median over frames.
+    Each frame pair is masked with the padded landmark boxes of every
+    individual in both frames and a full-width band around each one's lowest
+    landmark (:func:`compute_person_mask`). Frames without an individual's
+    landmarks reuse their last box seen. Summarise a clip with the median over frames.
     """
     if width_px < 16:
         raise ValueError(f"width_px must be at least 16, got {width_px}")
@@ -509,7 +507,8 @@ def measure_camera_motion(
         if key not in poses.attrs:
             raise ValueError(f"poses lack the '{key}' attribute (pose frame size)")
     pose_times = np.asarray(poses["time"].values, dtype=np.float64)
-    boxes = _fill_missing_boxes(_landmark_boxes(poses))
+    people = _landmark_boxes(poses)
+    boxes = np.stack([_fill_missing_boxes(people[:, k]) for k in range(people.shape[1])], 1)
     velocity = np.full((pose_times.size, 2), np.nan)
     steps = np.diff(pose_times)
     half_frame = 0.5 * float(np.median(steps)) if steps.size else 1e-3
@@ -532,7 +531,7 @@ def measure_camera_motion(
                 gray.shape[1] / float(poses.attrs["frame_width"]),
                 gray.shape[0] / float(poses.attrs["frame_height"]),
             )
-            mask = compute_person_mask(boxes[[last[0], index]], gray.shape, scale)
+            mask = compute_person_mask(boxes[[last[0], index]].reshape(-1, 4), gray.shape, scale)
             dt = frame.time_s - last[1]
             velocity[index] = _pair_velocity(last[2], gray, mask, dt, scale)
         last = (index, frame.time_s, gray)

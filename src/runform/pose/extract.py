@@ -8,13 +8,15 @@ frames are ever in memory, whatever the video's length.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import itertools
 import os
 import queue
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ from runform.pose.landmarker import (
 )
 from runform.pose.models import ResolvedModel, compute_file_sha256
 from runform.pose.segments import run_segments_in_processes
+from runform.pose.tracking import MAX_GAP_S, link_tracks, measure_body_height
 
 DEFAULT_MAX_SIDE = 1280
 """Longest side (px) of the frames given to MediaPipe. Its own networks see
@@ -57,12 +60,21 @@ class ExtractionSettings:
         Capture-to-playback speed ratio of slow-motion footage (e.g. 4 for
         240 fps played at 60 fps); times are divided by it.
     landmarker
-        MediaPipe thresholds and number of people.
+        MediaPipe thresholds and number of people (``num_poses``). With
+        more than one, everybody is tracked (:mod:`runform.pose.tracking`)
+        and each track is an ``individual`` of the dataset.
+    probe_people
+        With ``num_poses == 1``: look for other people every
+        :data:`PROBE_EVERY_S` (a second landmarker in image mode, on frames
+        already decoded), and re-run with everybody tracked when there are
+        any, or when the single track jumps to someone else. Off: one
+        person, as MediaPipe tracks them.
     """
 
     max_side: int | None = DEFAULT_MAX_SIDE
     slowmo: float = 1.0
     landmarker: LandmarkerSettings = field(default_factory=LandmarkerSettings)
+    probe_people: bool = True
 
     def __post_init__(self) -> None:
         if self.slowmo <= 0:
@@ -73,6 +85,36 @@ class ExtractionSettings:
     def to_dict(self) -> dict[str, Any]:
         """Return the settings as plain JSON-serialisable data."""
         return asdict(self)
+
+    @property
+    def probes_people(self) -> bool:
+        """Whether a pass with these settings looks for other people."""
+        return self.probe_people and self.landmarker.num_poses == 1
+
+    def with_people(self, num_poses: int) -> ExtractionSettings:
+        """Return these settings tracking up to ``num_poses`` people, without probing."""
+        landmarker = replace(self.landmarker, num_poses=num_poses)
+        return replace(self, landmarker=landmarker, probe_people=False)
+
+
+#: Most people tracked when other people are found in a single-person pass.
+MAX_PEOPLE = 4
+#: Seconds between the probes for other people in a single-person pass.
+PROBE_EVERY_S = 1.0
+#: A probed person counts when their body is at least this fraction of the largest's height.
+PROBE_MIN_RELATIVE_SIZE = 0.25
+#: In a single-person pass, a second track lasting this long means MediaPipe switched people, s.
+SWITCH_MIN_TRACK_S = 0.5
+#: Tracks with fewer detections than this are dropped as spurious, frames.
+MIN_TRACK_FRAMES = 3
+
+
+class MorePeopleSeen(Exception):
+    """A single-person pass saw ``count`` people; the video is extracted again, tracked."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
 
 
 _SENTINEL: Any = object()
@@ -119,7 +161,12 @@ def prefetch(items: Iterator[Frame], size: int = _QUEUE_FRAMES) -> Iterator[Fram
 
 @dataclass
 class _Accumulator:
-    """Per-frame landmark arrays collected during extraction (one person)."""
+    """Per-frame landmarks collected during extraction.
+
+    One person: the arrays of the first person found (NaN when none). Many
+    (``crowd`` not None): every person of every frame, linked into tracks
+    when the dataset is assembled.
+    """
 
     frames: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
@@ -128,11 +175,15 @@ class _Accumulator:
     visibility: list[np.ndarray] = field(default_factory=list)
     presence: list[np.ndarray] = field(default_factory=list)
     world: list[np.ndarray] = field(default_factory=list)
+    crowd: list[FrameLandmarks] | None = None  # everybody per frame, when tracking many
 
     def add(self, frame: Frame, found: FrameLandmarks) -> None:
         self.frames.append(frame.index)
         self.times.append(frame.time_s)
         self.pts.append(frame.pts_time_s)
+        if self.crowd is not None:
+            self.crowd.append(found)
+            return
         if found.n_people:
             self.normalized.append(found.normalized[0])
             self.visibility.append(found.visibility[0])
@@ -169,7 +220,15 @@ def compute_in_view_rate(detected: np.ndarray) -> float:
 
 
 def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]) -> xr.Dataset:
-    """Turn collected landmarks into the poses dataset (pixels, metres)."""
+    """Turn collected landmarks into the poses dataset (pixels, metres).
+
+    One person: one ``individual`` (``runner``). Many: one ``individual``
+    per track (``person_0``, ``person_1``, ... in order of first appearance;
+    see :func:`runform.pose.tracking.link_tracks`), tracks of fewer than
+    :data:`MIN_TRACK_FRAMES` detections dropped as spurious.
+    """
+    if acc.crowd is not None:
+        return _assemble_tracks(acc, width, height, attrs)
     normalized = np.stack(acc.normalized)  # (time, kp, 2)
     pixels = normalized * np.array([width, height], dtype=np.float32)
     position = pixels.transpose(0, 2, 1)[..., None]  # (time, space, kp, 1)
@@ -188,6 +247,46 @@ def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, 
         frame=np.asarray(acc.frames),
         attrs={**attrs, **rates},
     )
+    return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
+
+
+def _assemble_tracks(
+    acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]
+) -> xr.Dataset:
+    assert acc.crowd is not None
+    size = np.array([width, height], dtype=np.float32)
+    pixels = [found.normalized * size for found in acc.crowd]
+    times = np.asarray(acc.times, dtype=float)
+    ids = link_tracks([p.astype(float) for p in pixels], times)
+    every = np.concatenate([*ids, np.zeros(0, np.int64)]).astype(np.int64)
+    counts = np.bincount(every[every >= 0])
+    kept = [int(i) for i in np.flatnonzero(counts >= MIN_TRACK_FRAMES)]  # first-seen order
+    column = {track: k for k, track in enumerate(kept)}
+    n, k = len(times), max(1, len(kept))
+    position = np.full((n, 2, N_KEYPOINTS, k), np.nan, np.float32)
+    world = np.full((n, 3, N_KEYPOINTS, k), np.nan, np.float32)
+    visibility = np.zeros((n, N_KEYPOINTS, k), np.float32)
+    presence = np.zeros((n, N_KEYPOINTS, k), np.float32)
+    for t, (found, frame_ids, px) in enumerate(zip(acc.crowd, ids, pixels, strict=True)):
+        for person, track in enumerate(frame_ids):
+            if int(track) not in column:
+                continue
+            c = column[int(track)]
+            position[t, :, :, c] = px[person].T
+            world[t, :, :, c] = found.world[person].T
+            visibility[t, :, c] = found.visibility[person]
+            presence[t, :, c] = found.presence[person]
+    detected = np.isfinite(position[:, 0, 0, :]).any(axis=1)
+    rates = {
+        "detection_rate": float(detected.mean()) if n else 0.0,
+        "detection_rate_in_view": compute_in_view_rate(np.asarray(detected)),
+        "people_tracked": len(kept),
+    }
+    ds = create_poses_dataset(
+        position, visibility, times, presence=presence, world_position=world,
+        frame=np.asarray(acc.frames), individuals=[f"person_{i}" for i in range(k)],
+        attrs={**attrs, **rates},
+    )  # fmt: skip
     return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
 
 
@@ -283,6 +382,35 @@ def plan_video_segments(
     return plan_segments(duration, props.n_frames, workers or compute_default_workers(), min_frames)
 
 
+class _PeopleProbe:
+    """A second landmarker (image mode, up to :data:`MAX_PEOPLE`) run every few frames."""
+
+    def __init__(self, model_path: Path, settings: ExtractionSettings) -> None:
+        people = replace(settings.landmarker, num_poses=MAX_PEOPLE)
+        self._landmarker = PoseLandmarker(model_path, people, mode="image")
+        self._next_s = -np.inf
+
+    def __enter__(self) -> _PeopleProbe:
+        self._landmarker.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._landmarker.__exit__(None, None, None)
+
+    def count_people(self, frame: Frame) -> int:
+        """People of a fair size in ``frame`` when a probe is due, else 0."""
+        if frame.time_s < self._next_s:
+            return 0
+        self._next_s = frame.time_s + PROBE_EVERY_S
+        found = self._landmarker.detect(frame.image)
+        size = np.array(frame.image.shape[1::-1], dtype=float)  # width, height px
+        heights = np.array([measure_body_height(p * size) for p in found.normalized])
+        heights = heights[np.isfinite(heights)]
+        if heights.size < 2:
+            return int(heights.size)
+        return int(np.sum(heights >= PROBE_MIN_RELATIVE_SIZE * heights.max()))
+
+
 def run_segment(
     video: Path,
     model_path: Path,
@@ -297,20 +425,24 @@ def run_segment(
     boundary, and only the segment's own frames are kept. The stitched
     result then matches one pass over the whole video.
     """
-    acc = _Accumulator()
+    acc = _Accumulator(crowd=[] if settings.landmarker.num_poses > 1 else None)
     last_ms = -1
     start_s, end_s = segment
     decode_from = None if start_s is None else max(0.0, start_s - WARMUP_S)
     frames = iter_frames(
         video, max_side=settings.max_side, slowmo=settings.slowmo, start_s=decode_from, end_s=end_s
     )
-    with PoseLandmarker(model_path, settings.landmarker, mode="video") as landmarker:
+    probe = _PeopleProbe(model_path, settings) if settings.probes_people else None
+    with PoseLandmarker(model_path, settings.landmarker, mode="video") as landmarker, \
+            probe or contextlib.nullcontext():  # fmt: skip
         for frame in prefetch(frames):
             timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
             last_ms = timestamp
             found = landmarker.detect(frame.image, timestamp)
             if start_s is not None and frame.time_s < start_s:
                 continue  # warm-up: tracked, not kept
+            if probe is not None and (count := probe.count_people(frame)) > 1:
+                raise MorePeopleSeen(count)
             acc.add(frame, found)
             if report is not None:
                 report(1)
@@ -360,12 +492,78 @@ def _warn_if_short(video: Path, props: VideoProperties, n_read: int) -> None:
 
 def merge_segments(parts: list[_Accumulator]) -> _Accumulator:
     """Concatenate segment results in time order and renumber the frames."""
-    merged = _Accumulator()
+    merged = _Accumulator(crowd=[] if parts and parts[0].crowd is not None else None)
     for part in parts:
         for name in ("times", "pts", "normalized", "visibility", "presence", "world"):
             getattr(merged, name).extend(getattr(part, name))
+        if merged.crowd is not None and part.crowd is not None:
+            merged.crowd.extend(part.crowd)
     merged.frames = list(range(len(merged.times)))
     return merged
+
+
+class _Counter:
+    """Frames done, reported to a progress callback (restartable for a second pass)."""
+
+    def __init__(self, total: int | None, progress: Progress | None) -> None:
+        self.total, self.progress, self.done = total, progress, 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+    def restart(self) -> None:
+        self.done = 0
+
+
+def _run_pass(
+    video: Path,
+    model: ResolvedModel,
+    settings: ExtractionSettings,
+    segments: list[tuple[float | None, float | None]],
+    props: VideoProperties,
+    counter: _Counter,
+) -> tuple[_Accumulator, list[tuple[float | None, float | None]]]:
+    """One pass over the video, in segments when planned; returns the landmarks and segments."""
+    if len(segments) > 1:
+        parts = run_segments_in_processes(video, model.path, settings, segments, counter)
+        if check_segments_contiguous(parts, segments, float(props.fps) * settings.slowmo):
+            return merge_segments(parts), segments
+        # some containers (MPEG-TS, raw streams) seek past the target:
+        # frames would be lost at the boundaries, so run it in one piece
+        warnings.warn(
+            f"{video.name}: this file cannot be cut into exact segments; "
+            "extracting it in one process instead",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        counter.restart()
+    return run_segment(video, model.path, settings, (None, None), counter), [(None, None)]
+
+
+def _switched_people(acc: _Accumulator, width: int, height: int) -> bool:
+    """Whether a single-person pass's track jumps to someone else and stays there.
+
+    The one detection per frame is linked like many (:func:`link_tracks`). A
+    track that starts while another was seen less than
+    :data:`~runform.pose.tracking.MAX_GAP_S` before, both lasting at least
+    :data:`SWITCH_MIN_TRACK_S`, is a jump from one body to another that is
+    not where the first one could be. A runner who leaves the picture and
+    comes back later is not a switch.
+    """
+    if not acc.normalized or acc.crowd is not None:
+        return False
+    times = np.asarray(acc.times, dtype=float)
+    size = np.array([width, height], dtype=float)
+    frames = [(n * size)[None] if np.isfinite(n).all() else n[:0] for n in acc.normalized]
+    spans: dict[int, list[float]] = {}
+    for t, frame_ids in zip(times, link_tracks(frames, times), strict=True):
+        for i in frame_ids[frame_ids >= 0]:
+            span = spans.setdefault(int(i), [float(t), float(t)])
+            span[1] = float(t)
+    lasting = sorted(s for s in spans.values() if s[1] - s[0] >= SWITCH_MIN_TRACK_S)
+    return any(b[0] - a[1] <= MAX_GAP_S for a, b in itertools.pairwise(lasting))
 
 
 def extract_poses(
@@ -424,33 +622,18 @@ def extract_poses(
     digest = video_sha256 or compute_file_sha256(video)
     attrs = _provenance(video, digest, props, model, settings)
     segments = plan_video_segments(props, settings, workers, min_segment_frames)
-    done = 0
-
-    def report(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, props.n_frames)
-
-    acc: _Accumulator | None = None
-    if len(segments) > 1:
-        parts = run_segments_in_processes(video, model.path, settings, segments, report)
-        if check_segments_contiguous(parts, segments, float(props.fps) * settings.slowmo):
-            acc = merge_segments(parts)
-        else:
-            # some containers (MPEG-TS, raw streams) seek past the target:
-            # frames would be lost at the boundaries, so run it in one piece
-            warnings.warn(
-                f"{video.name}: this file cannot be cut into exact segments; "
-                "extracting it in one process instead",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            segments, done = [(None, None)], 0
-    if acc is None:
-        acc = run_segment(video, model.path, settings, segments[0], report)
+    counter = _Counter(props.n_frames, progress)
+    try:
+        acc, segments = _run_pass(video, model, settings, segments, props, counter)
+        if settings.probes_people and _switched_people(acc, props.width, props.height):
+            raise MorePeopleSeen(2)
+    except MorePeopleSeen as seen:
+        settings = settings.with_people(MAX_PEOPLE)  # the same tracks whoever asks
+        counter.restart()
+        acc, segments = _run_pass(video, model, settings, segments, props, counter)
     _warn_if_short(video, props, len(acc.frames))
-    ds = assemble_poses(acc, props.width, props.height, {**attrs, "segments": len(segments)})
+    ds = assemble_poses(acc, props.width, props.height, {**attrs, "segments": len(segments),
+                        "num_poses": settings.landmarker.num_poses})  # fmt: skip
     if ds.attrs["detection_rate"] == 0.0:
         raise NoPersonDetectedError(
             f"no person was detected in any of the {len(acc.frames)} frames of {video}",

@@ -86,6 +86,7 @@ def build_context(
         "rubric_name": analysis.rubric_name,
         "capture_line": _capture_line(analysis),
         "mode_reason": analysis.mode.reason,
+        "person_line": _person_line(analysis),
         "warnings": [w.message for w in analysis.gait.capture.warnings],
         "focus": data["focus"],
         "profile": data["profile"],
@@ -102,3 +103,13 @@ def build_context(
 def render_report(context: dict[str, Any]) -> str:
     """Render ``report.html`` from a context made by :func:`build_context`."""
     return build_environment().get_template("report.html.j2").render(**context)
+
+
+def _person_line(analysis: Analysis) -> str | None:
+    """Who was analysed, when more than one person was in view (None otherwise)."""
+    person = analysis.gait.person
+    if person is None or len(person.tracks) < 2:
+        return None
+    sure = "" if person.method != "automatic" else f", confidence {person.confidence:.2f}"
+    return (f"{len(person.tracks)} people in view; analysed person {person.id}: "
+            f"{person.reason}{sure}.")  # fmt: skip

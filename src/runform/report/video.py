@@ -15,8 +15,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import xarray as xr
 
 from runform.analysis import Analysis
+from runform.capture.runner import track_id
 from runform.io.video import iter_frames, probe_video
 from runform.io.video_writer import VideoWriter, compute_even_size
 from runform.viz.annotate import annotate_frame, choose_freeze_frames, draw_freeze, plan_frame_marks
@@ -39,6 +41,7 @@ def write_annotated_video(
     path: Path,
     slowmo: float = 1.0,
     progress: Callable[[int, int | None], None] | None = None,
+    people: xr.Dataset | None = None,
 ) -> Path:
     """Draw the analysis on every frame of ``video`` and write ``path``.
 
@@ -54,6 +57,9 @@ def write_annotated_video(
         The slow-motion factor the poses were extracted with.
     progress
         Called as ``progress(frames_done, frames_total)``.
+    people
+        The poses of everybody in view (all ``individual`` tracks): the
+        people other than the analysed one are drawn in grey with their id.
     """
     props = probe_video(video)
     out_w, out_h = compute_output_size(props.width, props.height)
@@ -68,6 +74,7 @@ def write_annotated_video(
     frame_numbers = np.asarray(poses["frame"].values, dtype=int)
     lookup = {int(f): i for i, f in enumerate(frame_numbers)}
     width_measured = float(poses.attrs.get("frame_width", props.width))
+    others = _others_by_frame(people, analysis)
     freezes = {
         index: (title, message) for index, title, message in choose_freeze_frames(analysis, marks)
     }
@@ -88,7 +95,8 @@ def write_annotated_video(
                 k = lookup.get(frame.index)
                 if k is not None:
                     scale = out_w / width_measured
-                    image = annotate_frame(image, k, marks, points[k], conf[k], scale)
+                    around = others.get(frame.index, ())
+                    image = annotate_frame(image, k, marks, points[k], conf[k], scale, around)
                     if k in freezes:
                         title, message = freezes[k]
                         frozen = draw_freeze(image, title, message)
@@ -97,3 +105,24 @@ def write_annotated_video(
             if progress is not None:
                 progress(done + 1, total)
     return path
+
+
+def _others_by_frame(
+    people: xr.Dataset | None, analysis: Analysis
+) -> dict[int, list[tuple[str, np.ndarray, np.ndarray]]]:
+    """``{frame: [(label, points, confidence)]}`` of the people not analysed."""
+    if people is None or people.sizes.get("individual", 1) < 2:
+        return {}
+    chosen = analysis.gait.person.individual if analysis.gait.person else None
+    frames = np.asarray(people["frame"].values, dtype=int)
+    out: dict[int, list[tuple[str, np.ndarray, np.ndarray]]] = {}
+    for name in (str(n) for n in people["individual"].values):
+        if name == chosen:
+            continue
+        one = people.sel(individual=name)
+        points = np.asarray(one["position"].transpose("time", "keypoint", "space").values, float)
+        conf = np.asarray(one["confidence"].transpose("time", "keypoint").values, float)
+        label = f"person {track_id(name)}"
+        for t in np.flatnonzero(np.isfinite(points[:, :, 0]).any(axis=1)):
+            out.setdefault(int(frames[t]), []).append((label, points[t], conf[t]))
+    return out

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,7 +35,7 @@ from runform.synth.kinematics import compute_frame_times, plan_camera
 from runform.synth.params import RunnerParams
 from runform.synth.truth import SyntheticTruth
 
-__all__ = ["Scene", "build_scene", "render_frame", "render_frames"]
+__all__ = ["OtherFigure", "Scene", "build_scene", "render_frame", "render_frames"]
 
 #: Largest background panorama of a tracking shot, pixels (H×P); wider pans
 #: reuse it mirrored.
@@ -140,12 +140,38 @@ def _panorama_extent(camera: Camera, offsets_px: NDArray[np.float64]) -> tuple[i
     return min(needed, cap), left
 
 
+@dataclass(frozen=True)
+class OtherFigure:
+    """Another person drawn in one frame (a bystander), behind or in front of the runner.
+
+    Attributes
+    ----------
+    keypoints_px
+        ``(33, 2)`` keypoint pixels of this frame.
+    body
+        Their segment lengths.
+    view
+        Their pixel scale and the way they face on screen.
+    look
+        Their colours.
+    in_front
+        Drawn over the runner (nearer the camera) rather than behind.
+    """
+
+    keypoints_px: NDArray[np.float64]
+    body: BodyDimensions
+    view: View
+    look: Appearance
+    in_front: bool = False
+
+
 def render_frame(
     keypoints_px: ArrayLike,
     params: RunnerParams,
     *,
     time_s: float = 0.0,
     scene: Scene | None = None,
+    others: Sequence[OtherFigure] = (),
 ) -> NDArray[np.uint8]:
     """Draw one frame.
 
@@ -161,6 +187,8 @@ def render_frame(
         tracking shot the background under the panning camera.
     scene
         Pre-built :func:`build_scene` result for ``params`` (faster).
+    others
+        Other people in the frame (see :class:`OtherFigure`).
 
     Returns
     -------
@@ -179,7 +207,11 @@ def render_frame(
     feet = kp[[KEYPOINT_INDEX["left_ankle"], KEYPOINT_INDEX["right_ankle"]]]
     draw_shadows(canvas, cam, feet, pelvis_x)
     view = View(cam.scale_px_per_m, cam.facing)
+    for other in (o for o in others if not o.in_front):
+        draw_runner(canvas, other.keypoints_px, other.body, other.view, other.look)
     draw_runner(canvas, kp, sc.body, view, sc.appearance)
+    for other in (o for o in others if o.in_front):
+        draw_runner(canvas, other.keypoints_px, other.body, other.view, other.look)
     return np.clip(canvas * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 

@@ -13,6 +13,7 @@ Phases (the Pose Method's vocabulary) from the contacts of both feet:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -23,12 +24,14 @@ from runform.checkpoints.measures import BALL_OF_FOOT
 from runform.skeleton import KEYPOINT_INDEX
 from runform.viz.overlay import (
     LEFT,
+    OTHER,
     RIGHT,
     Image,
     draw_callout,
     draw_fall_arc,
     draw_knee_angle,
     draw_panel,
+    draw_person_label,
     draw_skeleton,
     draw_support_and_com,
 )
@@ -165,6 +168,7 @@ def annotate_frame(
     points: FloatArray,
     confidence: FloatArray,
     scale: float = 1.0,
+    others: Sequence[tuple[str, FloatArray, FloatArray]] = (),
 ) -> Image:
     """Draw every mark of frame ``index`` on ``image``.
 
@@ -182,8 +186,15 @@ def annotate_frame(
         confidence of this frame.
     scale
         Drawn size over measured size (pixels).
+    others
+        ``(label, points, confidence)`` of the people in view who are not
+        analysed: drawn first, in grey, with their label.
     """
-    out = draw_skeleton(image, points * scale, confidence)
+    out = image
+    for name, other, other_confidence in others:
+        out = draw_skeleton(out, other * scale, other_confidence, OTHER)
+        out = draw_person_label(out, other * scale, name, OTHER)
+    out = draw_skeleton(out, points * scale, confidence)
     com = marks.com[index] * scale
     support = marks.support[index] * scale
     has_support = bool(np.all(np.isfinite(support)))

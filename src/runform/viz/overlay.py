@@ -3,7 +3,7 @@
 Nothing here reads or writes files. Coordinates are image pixels (x right,
 y down) of the frame drawn on. Colours: the left side blue, the right side
 orange (as most gait software), the centre of mass white, the support point
-green.
+green, people who are not analysed grey.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ CENTRE = (235, 235, 235)
 SUPPORT = (60, 200, 90)
 ACCENT = (250, 210, 60)
 INK = (20, 20, 20)
+OTHER = (150, 150, 150)
 
 #: Landmarks below this confidence are drawn faded, below FADE_MIN not at all.
 FADE_FULL = 0.6
@@ -58,7 +59,10 @@ def _blend(base: Image, layer: Image, alpha: float) -> Image:
 
 
 def draw_skeleton(
-    image: Image, points: NDArray[np.float64], confidence: NDArray[np.float64]
+    image: Image,
+    points: NDArray[np.float64],
+    confidence: NDArray[np.float64],
+    colour: tuple[int, int, int] | None = None,
 ) -> Image:
     """Draw the body's segments and joints, coloured by side, fading where unsure.
 
@@ -70,6 +74,9 @@ def draw_skeleton(
         ``(33, 2)`` keypoint pixels in MediaPipe order (NaN where missing).
     confidence
         ``(33,)`` landmark confidence 0-1.
+    colour
+        One colour for the whole body (e.g. :data:`OTHER` for people who are
+        not analysed) instead of the side colours.
 
     Returns
     -------
@@ -86,8 +93,8 @@ def draw_skeleton(
         if c < FADE_MIN:
             continue
         target = solid if c >= FADE_FULL else faint
-        colour = _side_colour(a if a.startswith(("left", "right")) else b)
-        cv2.line(target, _pt(points[i]), _pt(points[j]), colour, max(1, round(3 * s)), cv2.LINE_AA)
+        tint = colour or _side_colour(a if a.startswith(("left", "right")) else b)
+        cv2.line(target, _pt(points[i]), _pt(points[j]), tint, max(1, round(3 * s)), cv2.LINE_AA)
     for name, k in KEYPOINT_INDEX.items():
         if (
             not _ok(points[k])
@@ -96,9 +103,8 @@ def draw_skeleton(
         ):
             continue
         target = solid if confidence[k] >= FADE_FULL else faint
-        cv2.circle(
-            target, _pt(points[k]), max(2, round(4 * s)), _side_colour(name), -1, cv2.LINE_AA
-        )
+        tint = colour or _side_colour(name)
+        cv2.circle(target, _pt(points[k]), max(2, round(4 * s)), tint, -1, cv2.LINE_AA)
     out = _blend(image, faint, 0.45)
     mask = np.any(solid != image, axis=-1)
     out[mask] = solid[mask]
@@ -158,6 +164,19 @@ def draw_text(image: Image, text: str, origin: Point, colour: tuple[int, int, in
     cv2.putText(out, text, at, cv2.FONT_HERSHEY_SIMPLEX, s, INK, thickness + 2, cv2.LINE_AA)
     cv2.putText(out, text, at, cv2.FONT_HERSHEY_SIMPLEX, s, colour, thickness, cv2.LINE_AA)
     return out
+
+
+def draw_person_label(
+    image: Image, points: NDArray[np.float64], text: str, colour: tuple[int, int, int] = CENTRE
+) -> Image:
+    """Write ``text`` above a person's head (their highest keypoint); unchanged if unseen."""
+    ok = np.all(np.isfinite(points), axis=1)
+    if not ok.any():
+        return image.copy()
+    top = points[ok][np.argmin(points[ok, 1])]
+    s = _scale(image)
+    left = float(points[ok, 0].min())
+    return draw_text(image, text, (left, max(20 * s, top[1] - 18 * s)), colour, 0.7)
 
 
 def draw_knee_angle(

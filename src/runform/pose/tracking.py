@@ -1,0 +1,290 @@
+"""Link the people found in each frame into tracks (stable identities across frames).
+
+MediaPipe returns the people of a frame in no stable order, and in
+single-person mode it silently moves to whoever it finds when it loses the
+runner. :func:`link_tracks` gives every detection a track id:
+
+* each open track predicts where its body is now from its last keypoints and
+  velocity (smoothed over :data:`VELOCITY_TAU_S`); the cost of a detection
+  for it is the median distance of the 12 body keypoints (shoulders to
+  ankles) from that prediction, in units of the track's body height, plus
+  the change in body height (log ratio). A track seen ``gap`` seconds ago
+  allows ``JITTER_COST + ACCELERATION * gap**2`` (landmark noise plus what a
+  person can accelerate), at most :data:`MAX_COST`;
+* a detection that two open tracks could both take, at costs within
+  :data:`AMBIGUITY_MARGIN` of each other (two people passing in front of
+  each other, where MediaPipe reports a body that is partly both), is left
+  out (id -1): neither track is moved by it, so each keeps its own velocity
+  and takes its own body back when they separate;
+* while two tracks pass each other (their predicted bodies meet while they
+  move at different velocities) every detection near either is left out:
+  bodies merge there, and a track must not drift onto the other person;
+* the other detections and the tracks are paired by least total cost
+  (Hungarian method, :func:`scipy.optimize.linear_sum_assignment`) among
+  the pairs allowed; a detection left over starts a new track;
+* a track missing for up to ``max_gap_s`` is kept open, so short occlusions
+  are bridged;
+* a track missing for longer, up to :data:`RELINK_S`, is *lost*: it takes
+  a detection back when that is where its body would be now, under half the
+  cost limit
+  (:data:`RELINK_COST`) and within 15 % of its height, competing with the
+  open tracks on cost. A runner hidden for a second by someone walking past the
+  treadmill keeps their track; the walker, coming out a third of a body
+  height further on, does not take it;
+* after that, a track is closed for good.
+
+A body that jumps more than :data:`MAX_COST` from one frame to the next is
+therefore never the same track: an identity switch inside MediaPipe's own
+tracking becomes two tracks (cut, never stitched).
+
+Pure functions on arrays: keypoints in pixels, times in seconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: BlazePose indices of the body keypoints used to match (shoulders to ankles).
+BODY_KEYPOINTS = (11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28)
+#: Largest cost (body heights of keypoint displacement + log size change) of a match.
+MAX_COST = 0.5
+#: Two track costs of one detection closer than this make the detection ambiguous.
+AMBIGUITY_MARGIN = 0.1
+#: Cost between two tracks' predicted bodies under which they are in contact.
+CONTACT_COST = 0.25
+#: Relative speed above which two tracks that meet are passing each other, heights/s.
+CROSSING_SPEED = 0.3
+#: A track unseen for longer than this is no longer open (only lost), seconds.
+MAX_GAP_S = 0.5
+#: A lost track unseen for longer than this is closed for good, seconds.
+RELINK_S = 2.0
+#: Largest cost at which a lost track is taken back (stricter than an open track's).
+RELINK_COST = 0.25
+#: Largest body-height change (log ratio) at which a lost track is taken back.
+_RELINK_SIZE = 0.15
+#: Time constant of the velocity estimate (exponential smoothing), seconds.
+VELOCITY_TAU_S = 0.2
+#: Longest time between two detections whose displacement updates the velocity, s.
+VELOCITY_MAX_DT = 0.1
+#: Cost a body may show from one frame to the next (landmark noise), body heights.
+JITTER_COST = 0.15
+#: Half the largest acceleration of a person, body heights/s^2 (a runner
+#: accelerates at most ~4 heights/s^2): a track seen ``gap`` s ago allows
+#: ``JITTER_COST + ACCELERATION * gap**2``, at most :data:`MAX_COST`.
+ACCELERATION = 2.0
+
+
+@dataclass
+class _Track:
+    id: int
+    keypoints: FloatArray  # (12, 2) last seen body keypoints, px
+    height: float  # body height, px
+    time_s: float
+    velocity: FloatArray = field(default_factory=lambda: np.zeros(2))  # px/s, whole body
+
+    def predict(self, time_s: float) -> FloatArray:
+        return self.keypoints + self.velocity * (time_s - self.time_s)
+
+
+def measure_body_height(keypoints: FloatArray) -> float:
+    """Height of a body from its keypoints (nose to lowest ankle/heel/toe), px.
+
+    Parameters
+    ----------
+    keypoints
+        ``(33, 2)`` BlazePose keypoints, px, y down; NaN allowed.
+
+    Returns
+    -------
+    float
+        The vertical extent of the finite keypoints, at least 1 px; NaN if
+        none is finite.
+    """
+    y = keypoints[:, 1]
+    y = y[np.isfinite(y)]
+    if y.size == 0:
+        return float("nan")
+    return max(1.0, float(y.max() - y.min()))
+
+
+def compute_match_cost(track_body: FloatArray, track_height: float, body: FloatArray,
+                       height: float) -> float:  # fmt: skip
+    """Cost of matching a detection to a track's predicted body.
+
+    Parameters
+    ----------
+    track_body, body
+        ``(12, 2)`` body keypoints (:data:`BODY_KEYPOINTS`) predicted for the
+        track and detected, px.
+    track_height, height
+        Their body heights, px.
+
+    Returns
+    -------
+    float
+        Median keypoint distance over the larger height, plus
+        ``|log(height / track_height)|``; ``inf`` when nothing is comparable.
+    """
+    distance = np.linalg.norm(body - track_body, axis=1)
+    distance = distance[np.isfinite(distance)]
+    if distance.size == 0 or not (height > 0 and track_height > 0):
+        return float("inf")
+    scale = max(height, track_height)
+    return float(np.median(distance) / scale + abs(np.log(height / track_height)))
+
+
+def link_tracks(
+    keypoints: Sequence[FloatArray], times_s: FloatArray, max_gap_s: float = MAX_GAP_S
+) -> list[IntArray]:
+    """Give every detection of every frame a track id.
+
+    Parameters
+    ----------
+    keypoints
+        One ``(n_people, 33, 2)`` array per frame (px, x right, y down);
+        ``n_people`` may be 0.
+    times_s
+        Frame times, seconds, increasing, one per frame.
+    max_gap_s
+        Longest gap a track bridges, seconds.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Per frame, the track id of each detection (``int64``, ``(n_people,)``);
+        -1 for a detection left out as ambiguous (or without keypoints). Ids
+        count up from 0 in order of first appearance.
+    """
+    if len(keypoints) != len(times_s):
+        raise ValueError(f"{len(keypoints)} frames of keypoints but {len(times_s)} times")
+    tracks: list[_Track] = []
+    next_id = 0
+    out: list[IntArray] = []
+    for people, time_s in zip(keypoints, np.asarray(times_s, dtype=float), strict=True):
+        tracks = [t for t in tracks if time_s - t.time_s <= RELINK_S]
+        bodies = [np.asarray(p, dtype=float)[list(BODY_KEYPOINTS)] for p in people]
+        heights = [measure_body_height(np.asarray(p, dtype=float)) for p in people]
+        ids = _assign(tracks, bodies, heights, time_s, max_gap_s)
+        for c in np.flatnonzero(ids == -1):
+            if not np.isfinite(heights[c]):
+                continue
+            tracks.append(_Track(next_id, bodies[c], heights[c], float(time_s)))
+            ids[c] = next_id
+            next_id += 1
+        out.append(np.where(ids == _LEFT_OUT, -1, ids))
+    return out
+
+
+#: Marks an ambiguous detection while a frame is assigned (reported as -1).
+_LEFT_OUT = -2
+
+
+def _gated_costs(
+    tracks: list[_Track], bodies: list[FloatArray], heights: list[float], time_s: float,
+    max_gap_s: float,
+) -> FloatArray:  # fmt: skip
+    """``(tracks, detections)`` match costs, ``inf`` where a pair is not allowed.
+
+    An open track (seen within ``max_gap_s``) allows landmark noise plus what
+    a person can accelerate in the gap, at most :data:`MAX_COST`; a lost one
+    allows up to :data:`RELINK_COST`, within :data:`_RELINK_SIZE` of its height.
+    """
+    cost = np.full((len(tracks), len(bodies)), np.inf)
+    for r, track in enumerate(tracks):
+        lost = time_s - track.time_s > max_gap_s
+        predicted = track.predict(time_s)
+        for c, (body, height) in enumerate(zip(bodies, heights, strict=True)):
+            value = compute_match_cost(predicted, track.height, body, height)
+            if lost:
+                size = abs(np.log(height / track.height)) if height > 0 else np.inf
+                allowed = value <= RELINK_COST and size <= _RELINK_SIZE
+            else:
+                gap = time_s - track.time_s
+                allowed = value <= min(MAX_COST, JITTER_COST + ACCELERATION * gap * gap)
+            cost[r, c] = value if allowed else np.inf
+    return cost
+
+
+def _find_crossing(
+    tracks: list[_Track], bodies: list[FloatArray], heights: list[float], time_s: float
+) -> NDArray[np.bool_]:
+    """Flag the detections near two tracks that are passing each other.
+
+    Two tracks pass each other when their predicted bodies (each moved by its
+    own velocity, lost tracks included) are within :data:`CONTACT_COST` of
+    each other while their velocities differ by more than
+    :data:`CROSSING_SPEED` body heights per second. MediaPipe then reports
+    bodies that are partly one, partly the other: a detection within
+    :data:`MAX_COST` of either is left out.
+    """
+    flagged = np.zeros(len(bodies), dtype=bool)
+    if len(tracks) < 2 or not bodies:
+        return flagged
+    predicted = [t.predict(time_s) for t in tracks]
+    for i, j in itertools.combinations(range(len(tracks)), 2):
+        a, b = tracks[i], tracks[j]
+        relative = float(np.linalg.norm(a.velocity - b.velocity)) / max(a.height, b.height)
+        if relative <= CROSSING_SPEED:
+            continue
+        if compute_match_cost(predicted[i], a.height, predicted[j], b.height) > CONTACT_COST:
+            continue
+        for k in (i, j):
+            for c, (body, height) in enumerate(zip(bodies, heights, strict=True)):
+                if compute_match_cost(predicted[k], tracks[k].height, body, height) <= MAX_COST:
+                    flagged[c] = True
+    return flagged
+
+
+def _assign(
+    tracks: list[_Track], bodies: list[FloatArray], heights: list[float], time_s: float,
+    max_gap_s: float,
+) -> IntArray:  # fmt: skip
+    """Give the detections of one frame the ids of ``tracks`` (updated in place).
+
+    Returns the id per detection: a track's, -1 for none (a new track is
+    started by the caller), :data:`_LEFT_OUT` for an ambiguous detection.
+    """
+    ids = np.full(len(bodies), -1, dtype=np.int64)
+    if not tracks or not bodies:
+        return ids
+    cost = _gated_costs(tracks, bodies, heights, time_s, max_gap_s)
+    crossing = _find_crossing(tracks, bodies, heights, time_s)
+    ids[crossing] = _LEFT_OUT
+    cost[:, crossing] = np.inf
+    if len(tracks) > 1:
+        best = np.sort(cost, axis=0)
+        with np.errstate(invalid="ignore"):  # inf - inf where nothing is allowed
+            ambiguous = np.isfinite(best[1]) & (best[1] - best[0] < AMBIGUITY_MARGIN)
+        ids[ambiguous] = _LEFT_OUT
+        cost[:, ambiguous] = np.inf
+    rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
+    for r, c in zip(rows, cols, strict=True):
+        if np.isfinite(cost[r, c]):
+            _update(tracks[r], bodies[c], heights[c], time_s)
+            ids[c] = tracks[r].id
+    return ids
+
+
+def _update(track: _Track, body: FloatArray, height: float, time_s: float) -> None:
+    dt = time_s - track.time_s
+    # the velocity learns from consecutive frames only: a body taken back after a
+    # gap (perhaps merged with someone passing) must not set where it goes next
+    consecutive = 0 < dt <= VELOCITY_MAX_DT
+    steps = (body - track.keypoints) / dt if consecutive else np.full_like(body, np.nan)
+    finite = np.isfinite(steps).all(axis=1)
+    if finite.any():  # the body's velocity: limbs swing, so the median keypoint's
+        step = np.median(steps[finite], axis=0)
+        weight = 1.0 - np.exp(-dt / VELOCITY_TAU_S)
+        track.velocity = (1 - weight) * track.velocity + weight * step
+    track.keypoints = np.where(np.isfinite(body), body, track.keypoints)
+    track.height = height
+    track.time_s = time_s
