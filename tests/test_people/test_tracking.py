@@ -104,3 +104,17 @@ def test_a_single_pass_jumping_to_someone_else_is_a_switch_but_coming_back_is_no
     back = [None if 100 <= i < 220 else make_body(800.0 + (300.0 if i >= 220 else 0.0), 400.0,
             2 * np.pi * 1.5 * t) for i, t in enumerate(times_long)]  # fmt: skip
     assert not _switched_people(single_pass(back, times_long), 1920, 1080)
+
+
+def test_glimpses_inside_an_occlusion_are_dropped_but_not_a_short_track():
+    from runform.pose.extract import find_glimpses
+
+    times = np.arange(240) / 60.0
+    detected = np.ones(240, bool)
+    detected[75:150] = False
+    detected[120] = True  # one merged body in the middle of the occlusion
+    glimpses = find_glimpses(detected, times)
+    assert np.flatnonzero(glimpses).tolist() == [120]
+    short = np.zeros(240, bool)
+    short[10:16] = True  # a track that is only ever a glimpse is left alone
+    assert not find_glimpses(short, times).any()

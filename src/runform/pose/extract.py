@@ -36,7 +36,7 @@ from runform.pose.landmarker import (
 )
 from runform.pose.models import ResolvedModel, compute_file_sha256
 from runform.pose.segments import run_segments_in_processes
-from runform.pose.tracking import MAX_GAP_S, link_tracks, measure_body_height
+from runform.pose.tracking import link_tracks, measure_body_height
 
 DEFAULT_MAX_SIDE = 1280
 """Longest side (px) of the frames given to MediaPipe. Its own networks see
@@ -103,8 +103,11 @@ MAX_PEOPLE = 4
 PROBE_EVERY_S = 1.0
 #: A probed person counts when their body is at least this fraction of the largest's height.
 PROBE_MIN_RELATIVE_SIZE = 0.25
-#: In a single-person pass, a second track lasting this long means MediaPipe switched people, s.
+#: In a single-person pass, a body that stays this long where the tracked one jumped
+#: to means MediaPipe switched people, s.
 SWITCH_MIN_TRACK_S = 0.5
+#: Torso jump between consecutive frames that no body makes, body heights.
+SWITCH_JUMP = 0.5
 #: Tracks with fewer detections than this are dropped as spurious, frames.
 MIN_TRACK_FRAMES = 3
 
@@ -250,6 +253,35 @@ def assemble_poses(acc: _Accumulator, width: int, height: int, attrs: dict[str, 
     return ds.assign_coords(pts_time=("time", np.asarray(acc.pts), {"units": "s"}))
 
 
+#: Runs of detections shorter than this, cut off from the rest of their track, are dropped, s.
+GLIMPSE_S = 0.2
+#: Detections further apart than this are in different runs, s.
+_RUN_GAP_S = 0.1
+
+
+def find_glimpses(detected: np.ndarray, times_s: np.ndarray) -> np.ndarray:
+    """Frames of a track's short, isolated runs of detections (glimpses).
+
+    A run is a stretch of detections less than 0.1 s apart. A run shorter
+    than :data:`GLIMPSE_S`, when the track has longer ones, is most likely a
+    body MediaPipe merged from two people passing each other: its frames are
+    returned (boolean, like ``detected``) to be dropped.
+    """
+    out = np.zeros(len(detected), dtype=bool)
+    frames = np.flatnonzero(detected)
+    if frames.size == 0:
+        return out
+    breaks = np.flatnonzero(np.diff(times_s[frames]) > _RUN_GAP_S) + 1
+    runs = np.split(frames, breaks)
+    lengths = [times_s[r[-1]] - times_s[r[0]] for r in runs]
+    if max(lengths) < GLIMPSE_S:
+        return out
+    for run, length in zip(runs, lengths, strict=True):
+        if length < GLIMPSE_S:
+            out[run] = True
+    return out
+
+
 def _assemble_tracks(
     acc: _Accumulator, width: int, height: int, attrs: dict[str, Any]
 ) -> xr.Dataset:
@@ -276,6 +308,12 @@ def _assemble_tracks(
             world[t, :, :, c] = found.world[person].T
             visibility[t, :, c] = found.visibility[person]
             presence[t, :, c] = found.presence[person]
+    for c in range(k):  # a glimpse inside an occlusion is a body merged with another
+        glimpses = find_glimpses(np.isfinite(position[:, 0, 0, c]), times)
+        position[glimpses, :, :, c] = np.nan
+        world[glimpses, :, :, c] = np.nan
+        visibility[glimpses, :, c] = 0.0
+        presence[glimpses, :, c] = 0.0
     detected = np.isfinite(position[:, 0, 0, :]).any(axis=1)
     rates = {
         "detection_rate": float(detected.mean()) if n else 0.0,
@@ -545,25 +583,37 @@ def _run_pass(
 def _switched_people(acc: _Accumulator, width: int, height: int) -> bool:
     """Whether a single-person pass's track jumps to someone else and stays there.
 
-    The one detection per frame is linked like many (:func:`link_tracks`). A
-    track that starts while another was seen less than
-    :data:`~runform.pose.tracking.MAX_GAP_S` before, both lasting at least
-    :data:`SWITCH_MIN_TRACK_S`, is a jump from one body to another that is
-    not where the first one could be. A runner who leaves the picture and
-    comes back later is not a switch.
+    The torso centre (shoulders and hips) of a person cannot move
+    :data:`SWITCH_JUMP` body heights between two frames less than 0.1 s
+    apart; when it does, and the body stays away from where it was for
+    :data:`SWITCH_MIN_TRACK_S` (not a one-frame glitch), MediaPipe moved to
+    someone else. Landmark glitches of one body (a leg put on the treadmill
+    console, swapped legs) leave the torso where it is; a runner who leaves
+    the picture and comes back later is not a switch.
     """
-    if not acc.normalized or acc.crowd is not None:
+    if len(acc.normalized) < 3 or acc.crowd is not None:
         return False
+    points = np.stack(acc.normalized).astype(float) * np.array([width, height], dtype=float)
     times = np.asarray(acc.times, dtype=float)
-    size = np.array([width, height], dtype=float)
-    frames = [(n * size)[None] if np.isfinite(n).all() else n[:0] for n in acc.normalized]
-    spans: dict[int, list[float]] = {}
-    for t, frame_ids in zip(times, link_tracks(frames, times), strict=True):
-        for i in frame_ids[frame_ids >= 0]:
-            span = spans.setdefault(int(i), [float(t), float(t)])
-            span[1] = float(t)
-    lasting = sorted(s for s in spans.values() if s[1] - s[0] >= SWITCH_MIN_TRACK_S)
-    return any(b[0] - a[1] <= MAX_GAP_S for a, b in itertools.pairwise(lasting))
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centre = np.nanmean(points[:, [11, 12, 23, 24]], axis=1)  # (time, 2)
+        tall = np.nanmax(points[:, :, 1], axis=1) - np.nanmin(points[:, :, 1], axis=1)
+    seen = np.flatnonzero(np.isfinite(centre).all(axis=1) & (tall > 0))
+    for a, b in itertools.pairwise(seen):
+        if times[b] - times[a] > 0.1:
+            continue
+        size = max(tall[a], tall[b])
+        if np.linalg.norm(centre[b] - centre[a]) <= SWITCH_JUMP * size:
+            continue
+        before = seen[(times[seen] <= times[a]) & (times[seen] > times[a] - SWITCH_MIN_TRACK_S)]
+        after = seen[(times[seen] >= times[b]) & (times[seen] < times[b] + SWITCH_MIN_TRACK_S)]
+        if times[after[-1]] - times[b] < 0.8 * SWITCH_MIN_TRACK_S:
+            continue  # back at once (or the clip ends): a glitch
+        moved = np.linalg.norm(np.median(centre[after], 0) - np.median(centre[before], 0))
+        if moved > SWITCH_JUMP * size:
+            return True
+    return False
 
 
 def extract_poses(
@@ -627,7 +677,7 @@ def extract_poses(
         acc, segments = _run_pass(video, model, settings, segments, props, counter)
         if settings.probes_people and _switched_people(acc, props.width, props.height):
             raise MorePeopleSeen(2)
-    except MorePeopleSeen as seen:
+    except MorePeopleSeen:
         settings = settings.with_people(MAX_PEOPLE)  # the same tracks whoever asks
         counter.restart()
         acc, segments = _run_pass(video, model, settings, segments, props, counter)

@@ -11,6 +11,8 @@ runner. :func:`link_tracks` gives every detection a track id:
   the change in body height (log ratio). A track seen ``gap`` seconds ago
   allows ``JITTER_COST + ACCELERATION * gap**2`` (landmark noise plus what a
   person can accelerate), at most :data:`MAX_COST`;
+* two detections of one frame on the same body (MediaPipe reports a person
+  twice now and then) count once;
 * a detection that two open tracks could both take, at costs within
   :data:`AMBIGUITY_MARGIN` of each other (two people passing in front of
   each other, where MediaPipe reports a body that is partly both), is left
@@ -25,10 +27,9 @@ runner. :func:`link_tracks` gives every detection a track id:
 * a track missing for up to ``max_gap_s`` is kept open, so short occlusions
   are bridged;
 * a track missing for longer, up to :data:`RELINK_S`, is *lost*: it takes
-  a detection back when that is where its body would be now, under half the
-  cost limit
-  (:data:`RELINK_COST`) and within 15 % of its height, competing with the
-  open tracks on cost. A runner hidden for a second by someone walking past the
+  back a detection no open track takes, when that is where its body would
+  be now, under half the cost limit (:data:`RELINK_COST`) and within 15 % of
+  its height. A runner hidden for a second by someone walking past the
   treadmill keeps their track; the walker, coming out a third of a body
   height further on, does not take it;
 * after that, a track is closed for good.
@@ -61,6 +62,12 @@ MAX_COST = 0.5
 AMBIGUITY_MARGIN = 0.1
 #: Cost between two tracks' predicted bodies under which they are in contact.
 CONTACT_COST = 0.25
+#: Two detections of one frame closer than this are one body reported twice.
+DUPLICATE_COST = 0.1
+#: A track's velocity is trusted for crossings once it has been seen this long, s.
+STEADY_S = 0.3
+#: ... and until it has been lost this long, s.
+CROSSING_HORIZON_S = 1.0
 #: Relative speed above which two tracks that meet are passing each other, heights/s.
 CROSSING_SPEED = 0.3
 #: A track unseen for longer than this is no longer open (only lost), seconds.
@@ -76,7 +83,7 @@ VELOCITY_TAU_S = 0.2
 #: Longest time between two detections whose displacement updates the velocity, s.
 VELOCITY_MAX_DT = 0.1
 #: Cost a body may show from one frame to the next (landmark noise), body heights.
-JITTER_COST = 0.15
+JITTER_COST = 0.25
 #: Half the largest acceleration of a person, body heights/s^2 (a runner
 #: accelerates at most ~4 heights/s^2): a track seen ``gap`` s ago allows
 #: ``JITTER_COST + ACCELERATION * gap**2``, at most :data:`MAX_COST`.
@@ -90,6 +97,16 @@ class _Track:
     height: float  # body height, px
     time_s: float
     velocity: FloatArray = field(default_factory=lambda: np.zeros(2))  # px/s, whole body
+    first_s: float = np.nan  # when first seen
+
+    def __post_init__(self) -> None:
+        if not np.isfinite(self.first_s):
+            self.first_s = self.time_s
+
+    def steady(self, time_s: float) -> bool:
+        """Whether its velocity can be trusted now: seen long enough, lost not long ago."""
+        return (self.time_s - self.first_s >= STEADY_S
+                and time_s - self.time_s <= CROSSING_HORIZON_S)  # fmt: skip
 
     def predict(self, time_s: float) -> FloatArray:
         return self.keypoints + self.velocity * (time_s - self.time_s)
@@ -220,7 +237,8 @@ def _find_crossing(
     """Flag the detections near two tracks that are passing each other.
 
     Two tracks pass each other when their predicted bodies (each moved by its
-    own velocity, lost tracks included) are within :data:`CONTACT_COST` of
+    own velocity; only tracks seen for :data:`STEADY_S` and lost for at most
+    :data:`CROSSING_HORIZON_S`, whose velocity means something) are within :data:`CONTACT_COST` of
     each other while their velocities differ by more than
     :data:`CROSSING_SPEED` body heights per second. MediaPipe then reports
     bodies that are partly one, partly the other: a detection within
@@ -232,6 +250,8 @@ def _find_crossing(
     predicted = [t.predict(time_s) for t in tracks]
     for i, j in itertools.combinations(range(len(tracks)), 2):
         a, b = tracks[i], tracks[j]
+        if not (a.steady(time_s) and b.steady(time_s)):
+            continue
         relative = float(np.linalg.norm(a.velocity - b.velocity)) / max(a.height, b.height)
         if relative <= CROSSING_SPEED:
             continue
@@ -241,6 +261,20 @@ def _find_crossing(
             for c, (body, height) in enumerate(zip(bodies, heights, strict=True)):
                 if compute_match_cost(predicted[k], tracks[k].height, body, height) <= MAX_COST:
                     flagged[c] = True
+    return flagged
+
+
+def _find_duplicates(bodies: list[FloatArray], heights: list[float]) -> NDArray[np.bool_]:
+    """Flag the second of two detections of one frame that are the same body.
+
+    MediaPipe now and then reports one person twice; two detections closer
+    than :data:`DUPLICATE_COST` are one body.
+    """
+    flagged = np.zeros(len(bodies), dtype=bool)
+    for i, j in itertools.combinations(range(len(bodies)), 2):
+        if not flagged[i] and compute_match_cost(bodies[i], heights[i], bodies[j],
+                                                 heights[j]) < DUPLICATE_COST:  # fmt: skip
+            flagged[j] = True
     return flagged
 
 
@@ -254,23 +288,28 @@ def _assign(
     started by the caller), :data:`_LEFT_OUT` for an ambiguous detection.
     """
     ids = np.full(len(bodies), -1, dtype=np.int64)
+    ids[_find_duplicates(bodies, heights)] = _LEFT_OUT
     if not tracks or not bodies:
         return ids
     cost = _gated_costs(tracks, bodies, heights, time_s, max_gap_s)
+    cost[:, ids == _LEFT_OUT] = np.inf
     crossing = _find_crossing(tracks, bodies, heights, time_s)
     ids[crossing] = _LEFT_OUT
     cost[:, crossing] = np.inf
-    if len(tracks) > 1:
-        best = np.sort(cost, axis=0)
+    is_open = np.array([time_s - t.time_s <= max_gap_s for t in tracks])
+    if is_open.sum() > 1:  # two open tracks that could both take a body: neither does
+        best = np.sort(cost[is_open], axis=0)
         with np.errstate(invalid="ignore"):  # inf - inf where nothing is allowed
             ambiguous = np.isfinite(best[1]) & (best[1] - best[0] < AMBIGUITY_MARGIN)
         ids[ambiguous] = _LEFT_OUT
         cost[:, ambiguous] = np.inf
-    rows, cols = linear_sum_assignment(np.where(np.isfinite(cost), cost, 1e6))
-    for r, c in zip(rows, cols, strict=True):
-        if np.isfinite(cost[r, c]):
-            _update(tracks[r], bodies[c], heights[c], time_s)
-            ids[c] = tracks[r].id
+    for rows_wanted in (is_open, ~is_open):  # open tracks first, then the lost ones
+        sub = np.where(rows_wanted[:, None] & (ids == -1)[None, :], cost, np.inf)
+        rows, cols = linear_sum_assignment(np.where(np.isfinite(sub), sub, 1e6))
+        for r, c in zip(rows, cols, strict=True):
+            if np.isfinite(sub[r, c]):
+                _update(tracks[r], bodies[c], heights[c], time_s)
+                ids[c] = tracks[r].id
     return ids
 
 
