@@ -134,3 +134,17 @@ def test_publishing_replaces_old_artifacts_and_removes_stale_ones(tmp_path):
     assert sorted(p.name for p in (out / "plots").iterdir()) == ["new_plot.png"]
     assert (out / "batch.json").read_bytes() == b"old"  # not ours to touch
     assert not list(out.glob(".partial-*"))
+
+
+def test_a_truncated_upload_fails_with_its_reason_and_is_not_retried(tmp_path):
+    from runform.batch.jobs import prepare_folder, record_outcome
+
+    video = touch(tmp_path / "a.mp4")
+    job = Job(str(video), "ana", "2026-01-01")
+    folder = prepare_folder(job, str(tmp_path / "out"))
+    warning = ("runform: warning: a.mp4 ends early: read 61 of the 272 frames its header "
+               "states; the file is probably truncated\n")  # fmt: skip
+    result = record_outcome(job, folder, "k", 0, warning, 1.0)
+    assert result["status"] == "failed" and not result["retry"]
+    assert result["reason"].startswith("a.mp4 ends early") and is_done(job, tmp_path / "out", "k")
+    assert record_outcome(job, folder, "k", 0, "", 1.0)["status"] == "ok"

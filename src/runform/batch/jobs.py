@@ -314,8 +314,11 @@ def record_outcome(
         ``{"job", "folder", "status": "ok"|"failed", "reason", "seconds", "key",
         "retry", "finished"}``.
     """
+    truncated = _truncation_warning(stderr) if code == 0 else None
     if code is None:
         status, reason, retry = "failed", f"took longer than {JOB_TIMEOUT_S} s", True
+    elif truncated:  # analysed what could be read, but the upload is cut short
+        status, reason, retry = "failed", truncated, False
     else:
         status = "ok" if code == 0 else "failed"
         reason = "" if status == "ok" else _describe_failure(code, stderr)
@@ -348,6 +351,18 @@ def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str,
     except subprocess.TimeoutExpired:
         code, stderr = None, ""
     return record_outcome(job, folder, key, code, stderr, time.perf_counter() - start)
+
+
+#: What ``runform analyze`` warns when a file ends before the frames its header states.
+TRUNCATED_MARK = "the file is probably truncated"
+
+
+def _truncation_warning(stderr: str) -> str | None:
+    """Find the truncation warning in an analysis's stderr, without its prefix."""
+    for line in stderr.splitlines():
+        if TRUNCATED_MARK in line:
+            return line.split("runform: warning:", 1)[-1].strip()
+    return None
 
 
 def blames_upload(code: int, video: Path) -> bool:

@@ -15,10 +15,11 @@ records that one video as crashed and starts a fresh worker.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import sys
+import tempfile
+from collections.abc import Callable
 from typing import IO
 
 
@@ -29,16 +30,36 @@ def serve(requests: IO[str], replies: IO[str]) -> int:
     for line in requests:
         if not line.strip():
             continue
-        arguments = json.loads(line)["arguments"]
-        captured = io.StringIO()
-        with contextlib.redirect_stderr(captured):
-            try:
-                code = main(arguments)
-            except SystemExit as stop:  # argparse refusing the arguments
-                code = stop.code if isinstance(stop.code, int) else 2
-        replies.write(json.dumps({"code": code, "stderr": captured.getvalue()}) + "\n")
+        code, stderr = run_captured(main, json.loads(line)["arguments"])
+        replies.write(json.dumps({"code": code, "stderr": stderr}) + "\n")
         replies.flush()
     return 0
+
+
+def run_captured(main: Callable[[list[str]], int], arguments: list[str]) -> tuple[int, str]:
+    """Run ``main(arguments)`` with file descriptor 2 sent to a scratch file.
+
+    Everything the job writes to stderr (its warnings and errors, written by
+    runform through a copy of descriptor 2) comes back as text, as it would
+    from a process of its own.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        stream = open(os.dup(2), "w", encoding="utf-8", buffering=1)  # noqa: SIM115, PTH123
+        try:
+            with contextlib.redirect_stderr(stream):
+                try:
+                    code = main(arguments)
+                except SystemExit as stop:  # argparse refusing the arguments
+                    code = stop.code if isinstance(stop.code, int) else 2
+        finally:
+            stream.close()
+            os.dup2(saved, 2)
+            os.close(saved)
+        scratch.seek(0)
+        return code, scratch.read().decode("utf-8", "replace")
 
 
 def main() -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +106,7 @@ def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bo
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        return compute_poses(
+        poses, cached = compute_poses(
             args.video,
             model,
             settings,
@@ -113,6 +114,9 @@ def load_or_extract(args: argparse.Namespace, console: Console) -> tuple[Any, bo
             workers=args.workers,
             progress=progress,
         )
+    if cached and poses.attrs.get("truncated"):  # said when extracted; say it again
+        warnings.warn(str(poses.attrs["truncated"]), RuntimeWarning, stacklevel=2)
+    return poses, cached
 
 
 #: Frame pairs whose background motion is measured per clip (spread over 4 s).

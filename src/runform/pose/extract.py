@@ -517,15 +517,25 @@ def check_segments_contiguous(
     return True
 
 
-def _warn_if_short(video: Path, props: VideoProperties, n_read: int) -> None:
-    """Warn when a file whose header states a frame count ends early."""
-    if not props.n_frames_estimated and n_read < props.n_frames - 2:
-        warnings.warn(
-            f"{video.name} ends early: read {n_read} of the {props.n_frames} frames its "
-            "header states; the file is probably truncated",
-            RuntimeWarning,
-            stacklevel=3,
-        )
+def _warn_if_short(video: Path, props: VideoProperties, n_read: int) -> str | None:
+    """Warn when a file ends well before its header says; return the message.
+
+    A stated frame count must be met within 2 frames; one estimated from the
+    stated duration within 20 % (durations are rounded and variable frame
+    rates vary).
+    """
+    if props.n_frames_estimated:
+        if n_read >= 0.8 * props.n_frames:
+            return None
+        stated = f"the ~{props.n_frames} frames its stated duration implies"
+    else:
+        if n_read >= props.n_frames - 2:
+            return None
+        stated = f"the {props.n_frames} frames its header states"
+    message = (f"{video.name} ends early: read {n_read} of {stated}; "
+               "the file is probably truncated")  # fmt: skip
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+    return message
 
 
 def merge_segments(parts: list[_Accumulator]) -> _Accumulator:
@@ -681,9 +691,10 @@ def extract_poses(
         settings = settings.with_people(MAX_PEOPLE)  # the same tracks whoever asks
         counter.restart()
         acc, segments = _run_pass(video, model, settings, segments, props, counter)
-    _warn_if_short(video, props, len(acc.frames))
+    truncated = _warn_if_short(video, props, len(acc.frames))
+    notes = {"truncated": truncated} if truncated else {}  # repeated when read from the cache
     ds = assemble_poses(acc, props.width, props.height, {**attrs, "segments": len(segments),
-                        "num_poses": settings.landmarker.num_poses})  # fmt: skip
+                        "num_poses": settings.landmarker.num_poses, **notes})  # fmt: skip
     if ds.attrs["detection_rate"] == 0.0:
         raise NoPersonDetectedError(
             f"no person was detected in any of the {len(acc.frames)} frames of {video}",
