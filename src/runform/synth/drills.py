@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from runform.checkpoints.rubric import DRILL_NAMES
 from runform.skeleton import KEYPOINT_INDEX, KEYPOINT_NAMES
 from runform.synth.body import BodyDimensions, compute_body_dimensions
 from runform.synth.camera import project_to_pixels
@@ -51,16 +52,6 @@ from runform.synth.render import build_scene, draw_shadows
 
 FloatArray = NDArray[np.float64]
 
-DRILL_NAMES = (
-    "pose_stance",
-    "pony",
-    "change_of_support",
-    "foot_tap",
-    "hamstring_pull",
-    "wall_fall",
-    "timber_fall",
-    "front_lean",
-)
 
 #: Thigh and knee angles of the raised leg in the Pose ("figure 4"), degrees:
 #: the ankle under the hip at about the support knee's height.
