@@ -29,7 +29,14 @@ import av
 import numpy as np
 from PIL import Image, ImageDraw
 
-FOOT_KEYPOINTS = ("left_heel", "right_heel", "left_foot_index", "right_foot_index", "left_ankle", "right_ankle")
+FOOT_KEYPOINTS = (
+    "left_heel",
+    "right_heel",
+    "left_foot_index",
+    "right_foot_index",
+    "left_ankle",
+    "right_ankle",
+)
 
 
 def read_frames(path: Path, start: int, stop: int) -> dict[int, np.ndarray]:
@@ -44,7 +51,9 @@ def read_frames(path: Path, start: int, stop: int) -> dict[int, np.ndarray]:
     return out
 
 
-def find_box(poses: Path, start: int, stop: int, shape: tuple[int, int], margin: float) -> tuple[int, int, int, int]:
+def find_box(
+    poses: Path, start: int, stop: int, shape: tuple[int, int], margin: float
+) -> tuple[int, int, int, int]:
     """Box around every foot keypoint over the frames (pixels), padded by ``margin`` of its size."""
     import xarray as xr
 
@@ -113,7 +122,9 @@ def draw_sheet(
             half = (x1 - x0) // 2
             fx0 = int(np.clip(centres[key] - half, 0, first.shape[1] - 2 * half))
             fx1 = fx0 + 2 * half
-        crop = Image.fromarray(frames[key][y0:y1, fx0:fx1]).resize((cw, ch), Image.Resampling.LANCZOS)
+        crop = Image.fromarray(frames[key][y0:y1, fx0:fx1]).resize(
+            (cw, ch), Image.Resampling.LANCZOS
+        )
         cdraw = ImageDraw.Draw(crop)
         for k in range(1, 10):  # horizontal reference lines to judge small height changes
             yy = k * ch // 10
@@ -127,14 +138,23 @@ def draw_sheet(
 
 def main() -> None:
     """Command line: write one contact sheet."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("video", type=Path)
     parser.add_argument("--start", type=int, required=True)
     parser.add_argument("--stop", type=int, required=True, help="exclusive")
     parser.add_argument("--box", help="x0,y0,x1,y1 in pixels")
-    parser.add_argument("--poses", type=Path, help="poses.nc of the clip: centre the crop on the feet")
+    parser.add_argument(
+        "--poses", type=Path, help="poses.nc of the clip: centre the crop on the feet"
+    )
     parser.add_argument("--margin", type=float, default=0.25)
-    parser.add_argument("--follow", type=int, metavar="WIDTH", help="with --poses: a crop WIDTH px wide that follows the feet sideways")
+    parser.add_argument(
+        "--follow",
+        type=int,
+        metavar="WIDTH",
+        help="with --poses: a crop WIDTH px wide that follows the feet sideways",
+    )
     parser.add_argument("--full", action="store_true", help="whole frames, not crops")
     parser.add_argument("--cell", type=int, default=320, help="width of one crop, px")
     parser.add_argument("--columns", type=int, default=6)

@@ -18,8 +18,9 @@ In a front or rear view the runner's figure grows or shrinks overground and
 keeps its size on a treadmill.
 
 Activity, from the contacts: none (fewer than two contacts, or legs that do
-not move), walking (stance longer than half the stride: double support),
-running (flight phases), or an in-place drill (the feet step but a foot on
+not move), running (flight phases, hips lowest in mid-stance; see
+:mod:`runform.gait.flight`), walking (one foot always down, hips highest in
+mid-stance), or an in-place drill (the feet step but a foot on
 the ground does not sweep back under the body, the hips do not travel and
 no belt moves the foot).
 """
@@ -33,6 +34,11 @@ import numpy as np
 from runform.capture.view import Classified
 
 SETTINGS = ("treadmill", "overground", "tracking")
+#: Hips this far (leg lengths, ~0.5 cm) below or above their step mean in
+#: mid-stance count as a running or walking bounce.
+BOUNCE_MARGIN = 0.006
+#: Share of frames with both feet off the ground that counts as flight.
+MIN_FLIGHT_SHARE = 0.06
 ACTIVITIES = ("running", "walking", "in_place_drill", "none")
 
 
@@ -123,6 +129,11 @@ class ActivityEvidence:
     ground_speed
         The larger of the hips' travel and a grounded foot's slide in the
         image, leg lengths/s (0 when neither moves: in place).
+    flight_share
+        Share of frames with both feet off the ground (0-1, NaN unknown).
+    stance_bounce
+        Hips' height in mid-stance above their mean over the step, leg
+        lengths (negative: lowest in stance, as in running).
     """
 
     n_contacts: int
@@ -130,6 +141,8 @@ class ActivityEvidence:
     foot_sweep: float
     leg_motion: float
     ground_speed: float = float("nan")
+    flight_share: float = float("nan")
+    stance_bounce: float = float("nan")
 
     def to_dict(self) -> dict[str, float]:
         """Return a JSON-ready dict, rounded."""
@@ -139,10 +152,14 @@ class ActivityEvidence:
 def classify_activity(evidence: ActivityEvidence) -> Classified:
     """Classify what the person does: running, walking, an in-place drill, or none.
 
-    Walking and running are told apart by the duty factor (a foot's share of
-    the stride on the ground): above 0.5 both feet are down at once (walking),
-    below it there is flight (running); the margin from 0.5 sets the
-    confidence.
+    Walking and running are told apart first by the bounce and the flight
+    (:mod:`runform.gait.flight`): hips lowest in mid-stance
+    (``stance_bounce`` below -:data:`BOUNCE_MARGIN`) or both feet clearly
+    off the ground in at least :data:`MIN_FLIGHT_SHARE` of the frames with
+    hips not highest in stance mean running; hips highest in mid-stance and
+    no flight mean walking. Only when neither is clear does the duty factor
+    decide (above 0.5 both feet are down at once), since it inherits every
+    error of the contact times.
     """
     info = evidence.to_dict()
     if evidence.n_contacts < 2 or evidence.leg_motion < 0.15:
@@ -153,6 +170,13 @@ def classify_activity(evidence: ActivityEvidence) -> Classified:
         return Classified(
             "in_place_drill", 0.5 + 0.5 * (1 - _ramp(evidence.foot_sweep, 0, 0.2)), info
         )
+    bounce, flight = evidence.stance_bounce, evidence.flight_share
+    bounce_conf = _ramp(abs(bounce), 0.0, 4 * BOUNCE_MARGIN) if np.isfinite(bounce) else 0.0
+    if bounce < -BOUNCE_MARGIN or (flight >= MIN_FLIGHT_SHARE and not bounce > BOUNCE_MARGIN):
+        flight_conf = _ramp(flight, 0.0, 2 * MIN_FLIGHT_SHARE) if np.isfinite(flight) else 0.0
+        return Classified("running", 0.5 + 0.5 * max(bounce_conf, flight_conf), info)
+    if bounce > BOUNCE_MARGIN and not flight >= MIN_FLIGHT_SHARE:
+        return Classified("walking", 0.5 + 0.5 * bounce_conf, info)
     if not np.isfinite(evidence.duty_factor):
         return Classified("running", 0.4, info)
     margin = evidence.duty_factor - 0.5

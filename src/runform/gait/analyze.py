@@ -45,7 +45,13 @@ from runform.capture.view import (
 from runform.errors import NoPersonDetectedError
 from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.com import compute_center_of_mass
-from runform.gait.events import Contact, detect_foot_contacts, enforce_alternation
+from runform.gait.events import (
+    Contact,
+    EventSettings,
+    detect_foot_contacts,
+    enforce_alternation,
+)
+from runform.gait.flight import compute_flight_share, compute_stance_bounce
 from runform.gait.kinematics import compute_angles
 from runform.gait.metrics import (
     Metric,
@@ -211,9 +217,12 @@ def _measure_activity(
     gait: tuple[list[Contact], list[Stride]],
     ahead: dict[str, FloatArray],
     view: str,
+    events: EventSettings,
 ) -> ActivityEvidence:
     contacts, strides = gait
     time = np.asarray(position["time"], dtype=float)
+    heights = [compute_foot_height(position, side, leg_px, events) for side in SIDES]
+    hip_up = -_hip_centre(position)[:, 1] / leg_px
     sweeps = []
     if view not in ("front", "rear"):  # fore-aft sweep is along the camera axis there
         for c in contacts:
@@ -226,6 +235,8 @@ def _measure_activity(
         duty_factor=float(np.median(duty)) if duty else float("nan"),
         foot_sweep=float(np.median(sweeps)) if sweeps else float("nan"),
         leg_motion=_leg_motion(position, ahead, view, leg_px),
+        flight_share=compute_flight_share(heights[0], heights[1]),
+        stance_bounce=compute_stance_bounce(time, hip_up, contacts),
     )
 
 
@@ -422,7 +433,9 @@ def analyze_gait(
     if setting != "auto":
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
     ahead = _ankle_ahead(position, sign, leg_px)
-    evidence = _measure_activity(position, leg_px, (contacts, strides), ahead, view.label)
+    evidence = _measure_activity(
+        position, leg_px, (contacts, strides), ahead, view.label, settings.events
+    )
     ground = np.nanmax([motion.travel_speed, motion.stance_foot_speed, 0.0])
     activity = classify_activity(replace(evidence, ground_speed=float(ground)))
     feet = _feet_visible_rate(position)

@@ -1,0 +1,1 @@
+"""Measuring runform against references: hand-labelled real clips and exact synthetic truth."""
