@@ -8,6 +8,8 @@ seed).
 :func:`compute_truth` gives the exact keypoints, gait events and angles;
 :func:`render_frame` draws a frame MediaPipe can detect;
 :func:`write_synthetic_clip` writes the MP4 and its truth JSON.
+:func:`sample_varied_params` draws varied runners and footage from a seed
+(:data:`TUNE_SEEDS` for tuning, :data:`HELDOUT_SEEDS` for reports).
 
 Example
 -------
@@ -30,13 +32,18 @@ from runform.synth.kinematics import (
 )
 from runform.synth.params import PRESETS, RunnerParams, get_preset
 from runform.synth.render import Scene, build_scene, render_frame, render_frames
+from runform.synth.style import FootageStyle
 from runform.synth.truth import ContactTruth, SyntheticTruth, read_truth_json
+from runform.synth.variation import HELDOUT_SEEDS, TUNE_SEEDS, sample_varied_params
 
 __all__ = [
+    "HELDOUT_SEEDS",
     "PRESETS",
+    "TUNE_SEEDS",
     "BodyDimensions",
     "Camera",
     "ContactTruth",
+    "FootageStyle",
     "GaitPlan",
     "RunnerParams",
     "Scene",
@@ -56,5 +63,6 @@ __all__ = [
     "read_truth_json",
     "render_frame",
     "render_frames",
+    "sample_varied_params",
     "write_synthetic_clip",
 ]

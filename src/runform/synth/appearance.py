@@ -8,9 +8,12 @@ Colours are RGB triples in 0–1.
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+
+from runform.synth.style import FootageStyle
 
 __all__ = ["Appearance", "choose_appearance"]
 
@@ -55,6 +58,23 @@ class Appearance:
         A small colour cast for the background.
     far_side_shade
         Brightness factor for the limbs on the far side of the body.
+    sole_thickness_frac
+        Drawn sole height above the bottom of the shoe, fraction of body
+        height.
+    shoe_upper_scale
+        Height of the shoe's upper relative to the default shape.
+    ground
+        Ground (or gym floor) colour; ``None``: the background style's own.
+    ground_texture
+        Strength of the ground texture; ``None``: the background style's own.
+    texture_scale
+        Grain size of the ground texture relative to the default.
+    belt, belt_mark
+        Treadmill belt and marking colours.
+    belt_period_m
+        Spacing of the belt markings, metres.
+    wall
+        Gym wall colour (top of its gradient); ``None``: the default.
     """
 
     skin: Color
@@ -67,6 +87,15 @@ class Appearance:
     background: str
     tint: Color
     far_side_shade: float = 0.62
+    sole_thickness_frac: float = 0.014
+    shoe_upper_scale: float = 1.0
+    ground: Color | None = None
+    ground_texture: float | None = None
+    texture_scale: float = 1.0
+    belt: Color = (0.12, 0.12, 0.13)
+    belt_mark: Color = (0.22, 0.22, 0.23)
+    belt_period_m: float = 0.30
+    wall: Color | None = None
 
 
 def _random_color(
@@ -79,7 +108,7 @@ def _random_color(
     return (r, g, b)
 
 
-def choose_appearance(seed: int, setting: str) -> Appearance:
+def choose_appearance(seed: int, setting: str, style: FootageStyle | None = None) -> Appearance:
     """Pick the colours for a clip.
 
     Parameters
@@ -89,12 +118,26 @@ def choose_appearance(seed: int, setting: str) -> Appearance:
     setting
         ``"overground"``, ``"tracking"`` (same looks as overground) or
         ``"treadmill"``.
+    style
+        Overrides of the seed's choices (its non-``None`` colour, shoe and
+        ground fields, and the overground background style).
 
     Returns
     -------
     Appearance
-        Deterministic for a given seed and setting.
+        Deterministic for a given seed, setting and style.
     """
+    look = _seeded_appearance(seed, setting)
+    if style is None:
+        return look
+    changes = style.appearance_overrides()
+    if style.background is not None and setting != "treadmill":
+        changes["background"] = style.background
+    return dataclasses.replace(look, **changes) if changes else look
+
+
+def _seeded_appearance(seed: int, setting: str) -> Appearance:
+    """Return the seed's colours (see :func:`choose_appearance`)."""
     rng = np.random.default_rng(seed)
     pick = lambda options: options[int(rng.integers(len(options)))]  # noqa: E731
     background = "gym" if setting == "treadmill" else pick(("track", "road", "park"))

@@ -117,18 +117,22 @@ def _outdoor(img: Image, rng: np.random.Generator, camera: Camera, look: Appeara
     unit = camera.scale_px_per_m
     horizon = camera.ground_y_px - 0.55 * unit
     img[:] = _vertical_gradient(h, w, (0.55, 0.70, 0.88), (0.84, 0.89, 0.94))
-    texture = _noise(rng, (h, w), 1.5) * 0.6 + _noise(rng, (h, w), 8.0) * 0.4
+    grain = look.texture_scale
+    texture = _noise(rng, (h, w), 1.5 * grain) * 0.6 + _noise(rng, (h, w), 8.0 * grain) * 0.4
     surfaces = {
         "track": ((0.64, 0.30, 0.22), (0.30, 0.45, 0.25)),
         "road": ((0.42, 0.42, 0.43), (0.55, 0.55, 0.52)),
         "park": ((0.36, 0.55, 0.25), (0.22, 0.40, 0.20)),
     }
     ground, far = surfaces[look.background]
+    if look.ground is not None:
+        ground = look.ground
     if look.background == "road":
         _draw_buildings(img, rng, horizon, 0.6 * unit)
     else:
         _draw_treeline(img, rng, horizon, 0.35 * unit, far)
-    _fill_rows(img, horizon, h, ground, texture, 0.07)
+    amount = 0.07 if look.ground_texture is None else look.ground_texture
+    _fill_rows(img, horizon, h, ground, texture, amount)
     if look.background == "track":
         for depth in (-0.35, -0.12, 0.10, 0.30):
             y = camera.ground_y_px + depth * unit
@@ -166,16 +170,22 @@ def compute_treadmill_geometry(camera: Camera, pelvis_x_px: float) -> dict[str, 
     }
 
 
-def _gym(img: Image, rng: np.random.Generator, camera: Camera, pelvis_x_px: float) -> None:
+def _gym(
+    img: Image, rng: np.random.Generator, camera: Camera, pelvis_x_px: float, look: Appearance
+) -> None:
     """Indoor wall and floor with a treadmill's frame, hood and upright."""
     h, w = img.shape[:2]
     s, f = camera.scale_px_per_m, camera.facing
     deck = compute_treadmill_geometry(camera, pelvis_x_px)
     floor_y = deck["frame_bottom"] + 0.02 * s
-    img[:] = _vertical_gradient(h, w, (0.80, 0.78, 0.72), (0.70, 0.68, 0.63))
-    texture = _noise(rng, (h, w), 2.0)
+    wall = (0.80, 0.78, 0.72) if look.wall is None else look.wall
+    wall_low = (0.70, 0.68, 0.63) if look.wall is None else tuple(0.875 * c for c in look.wall)
+    img[:] = _vertical_gradient(h, w, wall, wall_low)
+    texture = _noise(rng, (h, w), 2.0 * look.texture_scale)
     _fill_rows(img, floor_y - 0.25 * s, floor_y - 0.22 * s, (0.55, 0.52, 0.48), texture, 0.02)
-    _fill_rows(img, floor_y, h, (0.50, 0.42, 0.34), texture, 0.08)
+    floor = (0.50, 0.42, 0.34) if look.ground is None else look.ground
+    amount = 0.08 if look.ground_texture is None else look.ground_texture
+    _fill_rows(img, floor_y, h, floor, texture, amount)
     x0, x1 = sorted((deck["rear"], deck["front"]))
     frame = [
         (x0, deck["belt_bottom"]),
@@ -230,7 +240,7 @@ def render_background(camera: Camera, look: Appearance, seed: int, pelvis_x_px: 
     rng = np.random.default_rng([seed, 7])
     img = np.zeros((camera.height_px, camera.width_px, 3), np.float32)
     if look.background == "gym":
-        _gym(img, rng, camera, pelvis_x_px)
+        _gym(img, rng, camera, pelvis_x_px, look)
     else:
         _outdoor(img, rng, camera, look)
     img *= np.asarray(look.tint, np.float32)
@@ -287,7 +297,16 @@ def sample_panorama(panorama: Image, left_px: float, width_px: int) -> Image:
     return np.asarray(np.clip(out, 0.0, 1.0), dtype=np.float32)
 
 
-def draw_belt(canvas: Image, camera: Camera, pelvis_x_px: float, belt_offset_m: float) -> None:
+def draw_belt(
+    canvas: Image,
+    camera: Camera,
+    pelvis_x_px: float,
+    belt_offset_m: float,
+    *,
+    color: tuple[float, float, float] = (0.12, 0.12, 0.13),
+    mark_color: tuple[float, float, float] = (0.22, 0.22, 0.23),
+    period_m: float = _BELT_PERIOD_M,
+) -> None:
     """Draw the treadmill belt with markings shifted backwards by the offset.
 
     Parameters
@@ -300,22 +319,24 @@ def draw_belt(canvas: Image, camera: Camera, pelvis_x_px: float, belt_offset_m: 
         Pelvis column (places the deck).
     belt_offset_m
         How far the belt has moved backwards since the start, metres.
+    color, mark_color
+        Belt and marking colours, RGB 0–1.
+    period_m
+        Spacing of the markings, metres.
     """
     s, f = camera.scale_px_per_m, camera.facing
     deck = compute_treadmill_geometry(camera, pelvis_x_px)
     x0, x1 = sorted((deck["rear"], deck["front"]))
     top, bottom = deck["belt_top"], deck["belt_bottom"]
-    paint_polygon(canvas, [(x0, top), (x1, top), (x1, bottom), (x0, bottom)], (0.12, 0.12, 0.13))
-    phase = (belt_offset_m % _BELT_PERIOD_M) * s
+    paint_polygon(canvas, [(x0, top), (x1, top), (x1, bottom), (x0, bottom)], color)
+    phase = (belt_offset_m % period_m) * s
     start = deck["rear"] - f * phase
-    for k in range(int((x1 - x0) / (_BELT_PERIOD_M * s)) + 2):
-        x = start + f * k * _BELT_PERIOD_M * s
+    for k in range(int((x1 - x0) / (period_m * s)) + 2):
+        x = start + f * k * period_m * s
         lo, hi = sorted((x, x + f * 0.04 * s))
         lo, hi = max(lo, x0), min(hi, x1)
         if hi > lo:
-            paint_polygon(
-                canvas, [(lo, top), (hi, top), (hi, bottom), (lo, bottom)], (0.22, 0.22, 0.23)
-            )
+            paint_polygon(canvas, [(lo, top), (hi, top), (hi, bottom), (lo, bottom)], mark_color)
 
 
 def draw_shadows(canvas: Image, camera: Camera, feet_px: FloatArray, pelvis_x_px: float) -> None:

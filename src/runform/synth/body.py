@@ -116,20 +116,34 @@ class BodyDimensions:
         }
 
 
-def compute_body_dimensions(height_m: float) -> BodyDimensions:
+def compute_body_dimensions(
+    height_m: float,
+    *,
+    thigh_scale: float = 1.0,
+    shank_scale: float = 1.0,
+    trunk_scale: float = 1.0,
+    arm_scale: float = 1.0,
+    foot_scale: float = 1.0,
+) -> BodyDimensions:
     """Return the segment lengths of a runner of the given height.
 
     Parameters
     ----------
     height_m
-        Standing height in metres (shod), > 0.
+        Standing height in metres (shod), > 0, at Winter's proportions.
+    thigh_scale, shank_scale, trunk_scale, arm_scale, foot_scale
+        Dimensionless factors on Winter's thigh, shank, trunk, upper-arm
+        and forearm (and hand), and foot (heel, ball and toe) lengths; 1
+        keeps Winter's proportions. ``height_m`` stays the drawing unit (head
+        and neck size, limb widths), so the actual standing height changes by
+        the leg and trunk changes.
 
     Returns
     -------
     BodyDimensions
         Lengths scaled from Winter's proportions of height. The hip joint
         stands at 0.541 ``H`` (shod) and the shoulder joints 0.288 ``H``
-        above it.
+        above it (at unit scales).
 
     Raises
     ------
@@ -138,23 +152,26 @@ def compute_body_dimensions(height_m: float) -> BodyDimensions:
     """
     if not height_m > 0:
         raise ValueError(f"height_m must be > 0, got {height_m}")
+    scales = (thigh_scale, shank_scale, trunk_scale, arm_scale, foot_scale)
+    if not all(0.5 <= s <= 1.5 for s in scales):
+        raise ValueError(f"segment scales must be in [0.5, 1.5], got {scales}")
     h = height_m
-    foot = 0.152 * h
+    foot = 0.152 * h * foot_scale
     return BodyDimensions(
         height_m=h,
-        thigh_m=0.245 * h,
-        shank_m=0.246 * h,
+        thigh_m=0.245 * h * thigh_scale,
+        shank_m=0.246 * h * shank_scale,
         ankle_height_m=0.050 * h,
         heel_back_m=0.22 * foot,
         ball_forward_m=0.50 * foot,
         toe_length_m=0.28 * foot,
         heel_landmark_height_m=0.012 * h,
         toe_landmark_height_m=0.013 * h,
-        trunk_m=0.288 * h,
+        trunk_m=0.288 * h * trunk_scale,
         neck_m=0.115 * h,
-        upper_arm_m=0.186 * h,
-        forearm_m=0.146 * h,
-        hand_m=0.108 * h,
+        upper_arm_m=0.186 * h * arm_scale,
+        forearm_m=0.146 * h * arm_scale,
+        hand_m=0.108 * h * arm_scale,
         shoulder_half_width_m=0.10 * h,
         head_length_m=0.115 * h,
         head_height_m=0.130 * h,

@@ -55,7 +55,7 @@ def write_synthetic_clip(
     out_dir: str | os.PathLike[str],
     *,
     name: str | None = None,
-    crf: int = DEFAULT_CRF,
+    crf: int | None = None,
 ) -> SyntheticClip:
     """Render a clip to ``<out_dir>/<name>.mp4`` with ``<name>.truth.json``.
 
@@ -69,7 +69,8 @@ def write_synthetic_clip(
         File stem; by default built from the setting, direction, frame rate
         and seed. Letters, digits, ``-``, ``_`` and ``.`` only.
     crf
-        x264 constant rate factor (lower is better quality).
+        x264 constant rate factor (lower is better quality); ``None`` takes
+        ``params.style.crf``, or :data:`DEFAULT_CRF` (18) when that is unset.
 
     Returns
     -------
@@ -89,6 +90,8 @@ def write_synthetic_clip(
         raise ValueError(f"name must use letters, digits, '-', '_' or '.', got {stem!r}")
     truth = compute_truth(params)
     video_path = folder / f"{stem}.mp4"
+    if crf is None:
+        crf = params.style.crf if params.style.crf is not None else DEFAULT_CRF
     with VideoWriter(video_path, params.frame_rate, crf=crf) as writer:
         for frame in render_frames(truth):
             writer.write(frame)

@@ -140,6 +140,8 @@ class _Style:
     shoe: FloatArray
     sole: FloatArray
     unit: float  # pixels per body height
+    sole_frac: float = 0.014  # drawn sole height, body heights
+    upper_scale: float = 1.0  # height of the shoe upper, relative
 
 
 def _style(look: Appearance, unit: float, shade: float) -> _Style:
@@ -152,6 +154,8 @@ def _style(look: Appearance, unit: float, shade: float) -> _Style:
         shoe=darken(look.shoe, shade),
         sole=darken(look.sole, shade),
         unit=unit,
+        sole_frac=look.sole_thickness_frac,
+        upper_scale=look.shoe_upper_scale,
     )
 
 
@@ -172,8 +176,12 @@ def _draw_arm(canvas: Image, kp: FloatArray, side: str, style: _Style) -> None:
     paint_limb(canvas, upper, sleeve)
 
 
-def _shoe_outline(body: BodyDimensions) -> tuple[FloatArray, FloatArray]:
-    """Shoe outline: rear part (foot frame at the ankle), toe part (at ball)."""
+def _shoe_outline(body: BodyDimensions, upper_scale: float = 1.0) -> tuple[FloatArray, FloatArray]:
+    """Shoe outline: rear part (foot frame at the ankle), toe part (at ball).
+
+    ``upper_scale`` stretches the height of the upper above the sole line
+    (the toe box by half as much); the bottom of the shoe does not move.
+    """
     h = body.height_m / 1.75
     a, hb, bf = body.ankle_height_m, body.heel_back_m, body.ball_forward_m
     tl = body.toe_length_m
@@ -188,6 +196,9 @@ def _shoe_outline(body: BodyDimensions) -> tuple[FloatArray, FloatArray]:
         (tl + 0.014 * h, 0.015 * h), (tl + 0.010 * h, 0.002 * h), (tl - 0.004 * h, 0.0),
         (0.0, 0.0),
     ])  # fmt: skip
+    if upper_scale != 1.0:
+        rear[2:, 1] = -a + (rear[2:, 1] + a) * upper_scale
+        toe[:3, 1] *= 1.0 + 0.5 * (upper_scale - 1.0)
     return rear, toe
 
 
@@ -212,12 +223,12 @@ def _draw_shoe(
     """Shoe with a light sole, placed by the ankle, heel and toe keypoints."""
     ankle = kp[KEYPOINT_INDEX[f"{side}_ankle"]]
     foot, ball, toe_angle = _foot_frame(kp, side, body, view)
-    rear, toe = _shoe_outline(body)
+    rear, toe = _shoe_outline(body, style.upper_scale)
     rear_px = view.to_px(ankle, _rot(rear, foot))
     toe_px = view.to_px(ball, _rot(toe, toe_angle))
     outline = np.concatenate([rear_px[1:], toe_px])
     paint_polygon(canvas, outline, style.shoe, depth_px=0.02 * style.unit)
-    sole_h = 0.014 * body.height_m
+    sole_h = style.sole_frac * body.height_m
     a = body.ankle_height_m
     heel_x = -body.heel_back_m
     h = body.height_m / 1.75

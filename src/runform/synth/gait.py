@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from runform.synth.approach import apply_hover
 from runform.synth.body import BodyDimensions, compute_body_dimensions
 from runform.synth.geometry import (
     compute_leg_reach,
@@ -202,6 +203,8 @@ class SwingPlan:
     toe_bend_ic: float
     clamp_start_m: float
     clamp_limit_m: float
+    hover_s: float = 0.0
+    hover_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -627,6 +630,8 @@ def _build_swing(
     )
     hip_to = _pelvis_point(np.array([stance.contact_s]), pelvis)[0]
     clamp_start = max(clamp_start, float(np.linalg.norm(ankle_to - hip_to)))
+    # Hovering approach: at most a third of the swing, blend included.
+    hover_s = min(params.approach_hover_ms / 1000.0, t_sw / 3.0 / 1.6)
     return SwingPlan(
         knot_times_s=(0.0, t_pull, t_term, t_sw),
         ankle_knots_m=tuple((float(x), float(y)) for x, y in knots),
@@ -640,6 +645,8 @@ def _build_swing(
         toe_bend_ic=-min(angle_ic, 0.0),
         clamp_start_m=clamp_start,
         clamp_limit_m=float(compute_leg_reach(body.thigh_m, body.shank_m, _MIN_KNEE_FLEXION)),
+        hover_s=hover_s,
+        hover_m=params.approach_hover_cm / 100.0 if hover_s > 0 else 0.0,
     )
 
 
@@ -671,7 +678,22 @@ def _evaluate_swing(
     toe = (relax, relax * swing.toe_bend_ic * reach)
     foot_angle = hanging * (1.0 - blend) + landing * blend
     foot_angle = _clear_ground(ankle[:, 1], foot_angle, toe, s, body)
-    return ankle, knee, foot_angle, toe[0] * foot_angle + toe[1]
+    toe_angle = toe[0] * foot_angle + toe[1]
+    if swing.hover_s > 0:
+        flat = np.zeros_like(foot_angle)
+        front, rear = _sole_heights(flat, foot_angle, (flat, toe_angle), body)
+        ankle = apply_hover(
+            duration - t_swing,
+            hip,
+            ankle,
+            np.minimum(front, rear),
+            hover_s=swing.hover_s,
+            hover_m=swing.hover_m,
+            contact_reach_m=swing.polar_knots[-1][0],
+            reach_limit_m=swing.clamp_limit_m,
+        )
+        knee = solve_two_link(hip, ankle, body.thigh_m, body.shank_m)
+    return ankle, knee, foot_angle, toe_angle
 
 
 def _sole_heights(
@@ -980,7 +1002,7 @@ def plan_gait(params: RunnerParams) -> GaitPlan:
         stance too long to reach toe-off, an overstride beyond reach, a pull
         height that cannot be met or would drag the toes.
     """
-    body = compute_body_dimensions(params.body_height_cm / 100.0)
+    body = compute_body_dimensions(params.body_height_cm / 100.0, **params.segment_scales)
     timing = compute_gait_timing(params.cadence_spm, params.duty_factor)
     stance = _plan_stance(params, body, timing)
     contact_height = _solve_contact_hip_height(params, body, stance)

@@ -36,6 +36,7 @@ from runform.synth.gait import (
     plan_gait,
 )
 from runform.synth.geometry import compute_down_unit, compute_knee_flexion, rotate
+from runform.synth.optics import build_warp
 from runform.synth.params import RunnerParams
 from runform.synth.truth import ContactTruth, SyntheticTruth
 
@@ -243,7 +244,8 @@ def plan_camera(params: RunnerParams, plan: GaitPlan) -> tuple[Camera, float]:
     strides crossing; on a treadmill or in a tracking shot, to fit the body
     (and, tracking, its drift off centre). Overground the runner starts fully
     inside the frame at one edge; the default duration ends when the body
-    reaches the other edge. On a treadmill and in a tracking shot the body is
+    reaches the other edge. ``params.style.camera_height_frac`` moves the
+    ground line up or down. On a treadmill and in a tracking shot the body is
     centred; the tracking camera pans at the running speed
     (``pan_px_per_s = -facing * speed * scale``) plus a small smooth pan
     error drawn from the seed.
@@ -282,6 +284,12 @@ def plan_camera(params: RunnerParams, plan: GaitPlan) -> tuple[Camera, float]:
         start = 0.5 * width - 0.5 * (lo + hi) * scale
         duration = params.duration_s or _TREADMILL_DURATION_S
     ground = min(0.5 * height + 0.5 * scale * body_m + 0.04 * height, 0.97 * height)
+    shift = params.style.camera_height_frac
+    if shift != 0.0:
+        # A higher camera puts the ground lower in the frame; the head and the
+        # feet stay inside (with room for a lens or tilt warp).
+        lowest = min(1.15 * scale * body_m + 0.03 * height, 0.90 * height)
+        ground = float(np.clip(ground + shift * height, lowest, 0.90 * height))
     origin = start if facing == 1 else width - start
     pan = -facing * params.speed_mps * scale if params.setting == "tracking" else 0.0
     camera = Camera(
@@ -459,8 +467,9 @@ def compute_truth(params: RunnerParams) -> SyntheticTruth:
     -------
     SyntheticTruth
         Frame times ``i / fps``, keypoints per frame (world metres and image
-        pixels), gait events per side, stride-level values and angles at
-        each initial contact.
+        pixels, after the style's tilt and lens warp when it has one), gait
+        events per side, stride-level values and angles at each initial
+        contact.
     """
     plan = plan_gait(params)
     camera, duration = plan_camera(params, plan)
@@ -484,10 +493,14 @@ def compute_truth(params: RunnerParams) -> SyntheticTruth:
         ]
         stance[side] = np.mod(times - start, timing.stride_s) < timing.contact_s
     contacts.sort(key=lambda c: c.time_s)
+    pixels = project_to_pixels(world, camera, times)
+    warp = build_warp(params.style, params.width_px, params.height_px)
+    if warp is not None:
+        pixels = warp.apply(pixels)
     return SyntheticTruth(
         params=params,
         frame_times_s=times,
-        keypoints_px=project_to_pixels(world, camera, times),
+        keypoints_px=pixels,
         keypoints_world_m=world,
         camera=camera,
         near_side="right" if params.direction == "right" else "left",
@@ -497,4 +510,5 @@ def compute_truth(params: RunnerParams) -> SyntheticTruth:
         stance=stance,
         summary=_summary(plan, params),
         angles_deg=_per_frame_angles(world),
+        warp=warp,
     )

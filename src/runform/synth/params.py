@@ -31,6 +31,8 @@ from types import MappingProxyType
 from typing import Any, Literal, get_args
 
 from runform.synth.gait import plan_gait
+from runform.synth.landing import check_landing
+from runform.synth.style import FootageStyle
 
 __all__ = [
     "PRESETS",
@@ -69,7 +71,18 @@ _RANGES: dict[str, tuple[float, float]] = {
     "figure_height_frac": (0.15, 0.90),
     "first_contact_phase": (0.0, 1.0),
     "pan_jitter_frac": (0.0, 0.10),
+    "approach_hover_ms": (0.0, 150.0),
+    "approach_hover_cm": (0.2, 6.0),
+    "thigh_scale": (0.85, 1.15),
+    "shank_scale": (0.85, 1.15),
+    "trunk_scale": (0.85, 1.15),
+    "arm_scale": (0.85, 1.15),
+    "foot_scale": (0.85, 1.15),
 }
+
+#: Names of the segment-length factors passed to
+#: :func:`runform.synth.body.compute_body_dimensions`.
+SEGMENT_SCALES = ("thigh_scale", "shank_scale", "trunk_scale", "arm_scale", "foot_scale")
 
 #: Foot-angle bounds for each landing style, in degrees.
 _FOOT_ANGLE_LIMITS: dict[str, tuple[float, float]] = {
@@ -188,6 +201,24 @@ class RunnerParams:
         Rendering seed: skin tone, clothing, background texture, and in a
         tracking shot the amplitude, frequency and phase of the pan error.
         It does not change the world kinematics, the events or the angles.
+    approach_hover_ms
+        How the swing foot comes down: 0 (default) is the steep approach;
+        a positive value makes the foot drop to ``approach_hover_cm`` above
+        the ground this long before initial contact and descend slowly from
+        there (0–150 ms). Initial contact stays the first instant any part
+        of the shoe reaches the ground.
+    approach_hover_cm
+        Height of the lowest point of the shoe when the hover starts, cm
+        (0.2–6); used only when ``approach_hover_ms > 0``.
+    thigh_scale, shank_scale, trunk_scale, arm_scale, foot_scale
+        Body proportions: factors on Winter's thigh, shank, trunk, arm
+        (upper arm, forearm, hand) and foot lengths of ``body_height_cm``,
+        0.85–1.15 (1 = Winter's proportions).
+    style
+        Looks, camera and footage (colours, shoe shape, ground and belt,
+        camera height and tilt, lens, light, motion blur, encoder quality):
+        see :class:`~runform.synth.style.FootageStyle`; its defaults change
+        nothing. A mapping (as read back from JSON) is converted.
     """
 
     cadence_spm: float = 180.0
@@ -215,14 +246,23 @@ class RunnerParams:
     first_contact_phase: float = 0.25
     pan_jitter_frac: float = 0.02
     seed: int = 0
+    approach_hover_ms: float = 0.0
+    approach_hover_cm: float = 1.5
+    thigh_scale: float = 1.0
+    shank_scale: float = 1.0
+    trunk_scale: float = 1.0
+    arm_scale: float = 1.0
+    foot_scale: float = 1.0
+    style: FootageStyle = field(default_factory=FootageStyle)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fps", _convert_fps(self.fps))
+        object.__setattr__(self, "style", FootageStyle.from_value(self.style))
         self._check_choices()
         self._check_ranges()
         self._check_frame()
         self._check_foot_and_trunk()
-        plan_gait(self)
+        check_landing(self, plan_gait(self))
 
     @property
     def frame_rate(self) -> Fraction:
@@ -236,6 +276,11 @@ class RunnerParams:
         if self.foot_angle_at_contact_deg is not None:
             return float(self.foot_angle_at_contact_deg)
         return DEFAULT_FOOT_ANGLE_DEG[self.foot_strike]
+
+    @property
+    def segment_scales(self) -> dict[str, float]:
+        """The body-proportion factors by name (see :data:`SEGMENT_SCALES`)."""
+        return {name: float(getattr(self, name)) for name in SEGMENT_SCALES}
 
     @property
     def stride_time_s(self) -> float:
@@ -258,6 +303,7 @@ class RunnerParams:
         """Return the fields as JSON-ready values (fps as ``"num/den"``)."""
         out = dataclasses.asdict(self)
         out["fps"] = f"{self.frame_rate.numerator}/{self.frame_rate.denominator}"
+        out["style"] = self.style.to_dict()
         return out
 
     def _check_choices(self) -> None:

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from runform.skeleton import KEYPOINT_NAMES
 from runform.synth.body import BodyDimensions
 from runform.synth.camera import Camera
+from runform.synth.optics import ImageWarp
 from runform.synth.params import RunnerParams
 
 __all__ = ["ContactTruth", "SyntheticTruth", "read_truth_json"]
@@ -126,6 +127,10 @@ class SyntheticTruth:
         Per-frame angles, shape ``(N,)`` each: ``trunk_lean`` and, per side,
         ``{side}_knee_flexion``, ``{side}_thigh_angle``,
         ``{side}_shank_angle``, ``{side}_heel_toe_angle``.
+    warp
+        The style's image warp (camera tilt, lens), already applied to
+        ``keypoints_px``; ``None`` when the footage has none, then
+        ``keypoints_px`` is the camera's projection of ``keypoints_world_m``.
     """
 
     params: RunnerParams
@@ -140,6 +145,7 @@ class SyntheticTruth:
     stance: dict[str, NDArray[np.bool_]]
     summary: dict[str, float]
     angles_deg: dict[str, FloatArray]
+    warp: ImageWarp | None = None
 
     @property
     def fps(self) -> Fraction:
@@ -182,7 +188,7 @@ class SyntheticTruth:
     def to_dict(self) -> dict[str, Any]:
         """Return the truth as JSON-ready data (units in the key names)."""
         fps = self.fps
-        return {
+        out = {
             "format": TRUTH_FORMAT,
             "version": TRUTH_VERSION,
             "params": self.params.to_dict(),
@@ -211,6 +217,9 @@ class SyntheticTruth:
                 name: np.round(values, 4).tolist() for name, values in self.angles_deg.items()
             },
         }
+        if self.warp is not None:
+            out["warp"] = self.warp.to_dict()
+        return out
 
     def to_json(self, path: str | os.PathLike[str]) -> Path:
         """Write the truth as JSON, atomically (temporary name, then rename).
@@ -262,6 +271,7 @@ def read_truth_json(path: str | os.PathLike[str]) -> SyntheticTruth:
             f"(format={data.get('format')!r}, version={data.get('version')!r})"
         )
     camera = {k: v for k, v in data["camera"].items() if k != "near_side"}
+    warp = data.get("warp")
     return SyntheticTruth(
         params=RunnerParams(**data["params"]),
         frame_times_s=np.asarray(data["frame_times_s"], dtype=float),
@@ -278,4 +288,9 @@ def read_truth_json(path: str | os.PathLike[str]) -> SyntheticTruth:
         stance={side: np.asarray(m, dtype=bool) for side, m in data["stance"].items()},
         summary=dict(data["summary"]),
         angles_deg={k: np.asarray(v, dtype=float) for k, v in data["angles_deg"].items()},
+        warp=None
+        if warp is None
+        else ImageWarp(
+            warp["width_px"], warp["height_px"], tuple(warp["homography"]), warp["lens_k1"]
+        ),
     )
