@@ -33,9 +33,11 @@ def test_analysis_json_holds_the_gait_fields_and_the_checkpoint_layer(exact_gait
     assert set(back["profile"]) == {"pose", "fall", "pull", "landing", "timing", "cadence"}
     for entry in back["checkpoints"]:
         assert set(entry) >= CHECKPOINT_KEYS
-        assert entry["status"] in ("pass", "warn", "fail", "not_measured")
+        assert entry["status"] in ("pass", "warn", "fail", "not_measured", "observed")
         if entry["status"] == "not_measured":
             assert entry["reason"] and entry["value"] is None and entry["score"] is None
+        elif entry["status"] == "observed":  # shown with its value, never scored
+            assert entry["value"] is not None and entry["score"] is None and entry["reason"]
         else:
             assert entry["uncertainty"] > 0 and 0 <= entry["score"] <= 100
     assert 1 <= len(back["focus"]) <= 2

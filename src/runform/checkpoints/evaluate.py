@@ -19,6 +19,7 @@ from runform.checkpoints.results import CheckpointResult
 from runform.checkpoints.rubric import RUNNING_SETTINGS, Band, Checkpoint, Rubric
 from runform.checkpoints.scoring import (
     NOT_MEASURED,
+    OBSERVED,
     bootstrap_mean,
     classify_status,
     combine_uncertainty,
@@ -70,6 +71,11 @@ def _scored(
 ) -> CheckpointResult:
     status, reason = classify_status(value, band, uncertainty)
     details = {**details, "score_range": score_range(value, uncertainty, band)}
+    score: float | None = compute_score(value, band)
+    if not checkpoint.scored:
+        status, score = OBSERVED, None
+        reason = "an observation, not scored: no target tells good from poor running here"
+        details.pop("score_range")
     return CheckpointResult(
         id=checkpoint.id,
         name=checkpoint.name,
@@ -78,7 +84,7 @@ def _scored(
         unit=unit,
         uncertainty=uncertainty,
         target=band.target,
-        score=compute_score(value, band),
+        score=score,
         status=status,
         reason=reason,
         cue=checkpoint.cue,

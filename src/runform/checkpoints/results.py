@@ -38,7 +38,7 @@ class CheckpointResult:
     score
         0-100 (``None`` when not measured).
     status
-        ``pass``, ``warn``, ``fail`` or ``not_measured``.
+        ``pass``, ``warn``, ``fail``, ``not_measured`` or ``observed`` (shown, not scored).
     reason
         Why it is ``not_measured``, or why a ``fail`` was softened to ``warn``.
     cue, drills

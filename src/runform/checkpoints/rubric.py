@@ -98,6 +98,9 @@ class Checkpoint:
     baseline_relative_pct
         When set and the runner has a baseline value, the target becomes
         ``baseline * (1 + pct / 100)`` for the two bounds.
+    scored
+        ``False`` makes it an observation: measured and shown with its value,
+        never scored, never a focus item (status ``observed``).
     """
 
     id: str
@@ -111,6 +114,7 @@ class Checkpoint:
     fallback: Band | None = None
     baseline_relative_pct: tuple[float, float] | None = None
     views: tuple[str, ...] = ("side",)
+    scored: bool = True
 
 
 @dataclass(frozen=True)
@@ -231,6 +235,9 @@ def parse_checkpoint(raw: Mapping[str, Any], drills: Mapping[str, Drill]) -> Che
     fallback = raw.get("fallback")
     relative = raw.get("baseline_relative_pct")
     views = _strings(raw, "views", where) if "views" in raw else ("side",)
+    scored = raw.get("scored", True)
+    if not isinstance(scored, bool):
+        raise RubricError(f"{where}: scored must be true or false, got {scored!r}")
     bad_views = [v for v in views if v not in VIEWS]
     if bad_views:
         raise RubricError(f"{where}: unknown views {bad_views}; use {VIEWS}")
@@ -248,6 +255,7 @@ def parse_checkpoint(raw: Mapping[str, Any], drills: Mapping[str, Drill]) -> Che
         if relative is None
         else _pair(raw, "baseline_relative_pct", where),
         views=views,
+        scored=scored,
     )
 
 

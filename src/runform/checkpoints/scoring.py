@@ -20,6 +20,9 @@ from runform.checkpoints.rubric import Band
 FloatArray = NDArray[np.float64]
 
 PASS, WARN, FAIL, NOT_MEASURED = "pass", "warn", "fail", "not_measured"
+#: A measured checkpoint that is shown but not scored (no target is known to
+#: tell good from poor running on real footage; see ``scored`` in the rubric).
+OBSERVED = "observed"
 
 
 def compute_distance_outside(value: float, target: tuple[float, float]) -> float:

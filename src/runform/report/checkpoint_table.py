@@ -13,8 +13,20 @@ from runform.analysis import Analysis
 from runform.checkpoints.drill_scoring import DrillResult
 from runform.checkpoints.results import CheckpointResult
 
-STATUS_STYLE = {"pass": "green", "warn": "yellow", "fail": "red", "not_measured": "dim"}
-STATUS_TEXT = {"pass": "pass", "warn": "warn", "fail": "work on", "not_measured": "—"}
+STATUS_STYLE = {
+    "pass": "green",
+    "warn": "yellow",
+    "fail": "red",
+    "not_measured": "dim",
+    "observed": "cyan",
+}
+STATUS_TEXT = {
+    "pass": "pass",
+    "warn": "warn",
+    "fail": "work on",
+    "not_measured": "—",
+    "observed": "observed",
+}
 
 
 def _number(value: float, unit: str) -> str:

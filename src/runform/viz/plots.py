@@ -22,6 +22,7 @@ STATUS_COLOURS = {
     "warn": "#e0a800",
     "fail": "#d64545",
     "not_measured": "#999999",
+    "observed": "#4a7fb5",
 }
 
 
@@ -121,7 +122,8 @@ def plot_checkpoint_profile(analysis: Analysis, ax: Axes | None = None) -> tuple
     rows = sorted(analysis.checkpoints, key=lambda r: (ELEMENTS.index(r.element), r.id))
     for i, result in enumerate(rows):
         if result.score is None or result.value is None:
-            ax.text(2, i, "not measured", va="center", fontsize=8, color="#777777")
+            text = "observed, not scored" if result.status == "observed" else "not measured"
+            ax.text(2, i, text, va="center", fontsize=8, color="#777777")
             continue
         ax.barh(i, result.score, color=STATUS_COLOURS[result.status], height=0.6)
         low, high = result.details.get("score_range", (result.score, result.score))
