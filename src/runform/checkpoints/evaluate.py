@@ -114,6 +114,9 @@ def _unit_of(metric: str, gait: GaitAnalysis) -> str:
 def _applicability(checkpoint: Checkpoint, band: Band, gait: GaitAnalysis, activity: str) -> str:
     """Why the checkpoint does not apply to this clip, or ``""`` when it does."""
     capture = gait.capture
+    unreliable = [w for w in capture.warnings if w.code == "pose_unreliable"]
+    if unreliable:
+        return unreliable[0].message
     if activity != "running":
         return f"the clip shows {activity.replace('_', ' ')}, not running"
     setting = capture.setting.label

@@ -34,7 +34,11 @@ from runform.capture.setting import (
     classify_activity,
     classify_setting,
 )
-from runform.capture.travel import choose_single_direction_span, find_travel_segments
+from runform.capture.travel import (
+    choose_single_direction_span,
+    find_travel_segments,
+    remove_camera_pan,
+)
 from runform.capture.view import (
     Classified,
     classify_depth_direction,
@@ -50,6 +54,7 @@ from runform.gait.events import (
     EventSettings,
     detect_foot_contacts,
     enforce_alternation,
+    rescale_contact,
 )
 from runform.gait.flight import compute_flight_share, compute_stance_bounce
 from runform.gait.kinematics import compute_angles
@@ -73,8 +78,14 @@ from runform.gait.stride_kinematics import (
     compute_stride_angles,
 )
 from runform.gait.strides import Stride, build_strides, list_events
-from runform.processing.clean import fill_gaps, filter_lowpass, gate_confidence, reject_outliers
+from runform.gait.timebase import estimate_time_scale
+from runform.processing.clean import clean_poses, gate_confidence
 from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
+from runform.processing.plausibility import (
+    MAX_IMPLAUSIBLE_SHARE,
+    PlausibilityReport,
+    drop_implausible_legs,
+)
 from runform.skeleton import SIDES
 
 FloatArray = NDArray[np.float64]
@@ -104,19 +115,46 @@ def _classify_direction(position: xr.DataArray, view: Classified, leg_px: float)
 
 def _clean(
     ds: xr.Dataset, settings: GaitSettings, view: str, direction: int
-) -> tuple[xr.Dataset, str | None]:
-    """Leg-swap repair (side views), outliers, gaps and low-pass, far leg down-weighted."""
+) -> tuple[xr.Dataset, str | None, PlausibilityReport]:
+    """Clean with leg-swap repair (side views) and the plausibility gate; far leg down-weighted."""
     near: str | None = None
-    if view in ("side", "oblique") and settings.repair_leg_swaps:
-        ds = repair_leg_swaps(ds)
-    c = settings.cleaning
-    ds = reject_outliers(ds, c.outlier_window_s, c.outlier_n_sigmas)
-    ds = fill_gaps(ds, c.max_gap_s)
-    ds = filter_lowpass(ds, c.cutoff_hz, c.filter_order)
+    found: list[PlausibilityReport] = []
+
+    def repair(gated: xr.Dataset) -> xr.Dataset:
+        if view in ("side", "oblique") and settings.repair_leg_swaps:
+            gated = repair_leg_swaps(gated)
+        gated, report = drop_implausible_legs(gated)
+        found.append(report)
+        return gated
+
+    ds = clean_poses(ds, settings.cleaning, repair)
+    plausibility = found[0]
     if view == "side":
         near, _ = estimate_near_side(ds, direction)
         ds = downweight_far_leg(ds, near, settings.far_leg_weight)
-    return ds, near
+    return ds, near, plausibility
+
+
+def _plausibility_warnings(report: PlausibilityReport) -> list[CaptureWarning]:
+    """Describe the frames the plausibility gate dropped as capture warnings."""
+    if report.n_implausible == 0:
+        return []
+    share = 100 * report.share
+    text = (
+        f"{report.n_implausible} of {report.n_frames} frames ({share:.0f} %) had a leg "
+        "whose thigh, shin or foot was far longer than the runner's own (the pose model "
+        "drew it onto something else); those legs were left out of those frames."
+    )
+    out = [CaptureWarning("implausible_pose", text)]
+    if report.share > MAX_IMPLAUSIBLE_SHARE:
+        out.append(
+            CaptureWarning(
+                "pose_unreliable",
+                f"the pose model lost the runner's legs in {share:.0f} % of frames (more "
+                f"than {100 * MAX_IMPLAUSIBLE_SHARE:.0f} %): checkpoints are not scored.",
+            )
+        )
+    return out
 
 
 def _hip_centre(position: xr.DataArray) -> FloatArray:
@@ -127,6 +165,9 @@ def _hip_centre(position: xr.DataArray) -> FloatArray:
 def _detect_contacts(
     ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings, view: str
 ) -> list[Contact]:
+    """Contacts of both feet, detected on the runner's canonical clock (see :mod:`.timebase`)."""
+    scale = estimate_time_scale(_position(ds), direction, view)
+    ds = ds.assign_coords(time=np.asarray(ds["time"], dtype=float) / scale)
     position = _position(ds)
     events = settings.events
     if view in ("front", "rear"):
@@ -143,7 +184,8 @@ def _detect_contacts(
             ds["confidence"].isel(individual=0).sel(keypoint=[f"{side}_heel", f"{side}_foot_index"])
         )
         confidence = np.asarray(conf.mean("keypoint"), dtype=float)
-        contacts += detect_foot_contacts(time, height, velocity, confidence, side, events)
+        found = detect_foot_contacts(time, height, velocity, confidence, side, events)
+        contacts += [rescale_contact(c, scale) for c in found]
     return sorted(contacts, key=lambda c: np.nan_to_num(c.start_s))
 
 
@@ -412,13 +454,14 @@ def analyze_gait(
     person = person or _choose_person(poses, individual)
     ds = _check_usable(_with_frames(_select(poses, person.individual)))
     ds = gate_confidence(ds, settings.cleaning.confidence_threshold)
-    ds, notes = _keep_one_direction(ds)
+    ds, notes = _keep_one_direction(ds, camera_motion)
     raw_position = _position(ds)
     raw_leg = compute_leg_length_px(raw_position)
     view = classify_view(raw_position)
     direction = _classify_direction(raw_position, view, median_finite(raw_leg))
     sign = -1 if direction.label == "left" else 1
-    ds, near = _clean(ds, settings, view.label, sign)
+    ds, near, plausibility = _clean(ds, settings, view.label, sign)
+    notes.extend(_plausibility_warnings(plausibility))
     position = _position(ds)
     time = np.asarray(ds["time"], dtype=float)
     leg_px = compute_leg_length_px(position)
@@ -542,14 +585,25 @@ def _feet_visible_rate(position: xr.DataArray) -> float:
     return float(np.mean(np.isfinite(feet.reshape(feet.shape[0], -1)).any(axis=1)))
 
 
-def _keep_one_direction(ds: xr.Dataset) -> tuple[xr.Dataset, list[CaptureWarning]]:
-    """Cut a clip in which the runner turns to its longest one-way stretch."""
+def _keep_one_direction(
+    ds: xr.Dataset, camera_motion: xr.DataArray | None
+) -> tuple[xr.Dataset, list[CaptureWarning]]:
+    """Cut a clip in which the runner turns to its longest one-way stretch.
+
+    Travel is judged over the ground: a panning camera's motion is removed
+    first (:func:`remove_camera_pan`), so a tracking shot whose framing
+    drifts back and forth is not taken for a runner who turns.
+    """
     position = _position(ds)
     time = np.asarray(ds["time"], dtype=float)
     leg = median_finite(compute_leg_length_px(position))
     if not np.isfinite(leg):
         return ds, []
-    segments = find_travel_segments(time, _hip_centre(position)[:, 0], leg)
+    hip_x = _hip_centre(position)[:, 0]
+    if camera_motion is not None and camera_motion.sizes.get("time", 0) > 1:
+        pan = np.asarray(camera_motion.sel(space="x"), dtype=float)
+        hip_x = remove_camera_pan(time, hip_x, np.asarray(camera_motion["time"], float), pan)
+    segments = find_travel_segments(time, hip_x, leg)
     span = choose_single_direction_span(segments, compute_facing(position))
     if span is None:
         return ds, []

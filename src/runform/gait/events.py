@@ -158,6 +158,24 @@ class Contact:
         return self.toe_off_s - self.initial_contact_s
 
 
+def rescale_contact(contact: Contact, scale: float) -> Contact:
+    """Put a contact found on a clock running ``scale`` times faster on the clip's clock.
+
+    Times are multiplied by ``scale`` and the stance velocity (per second)
+    divided by it (see :mod:`runform.gait.timebase`).
+    """
+    if scale == 1.0:
+        return contact
+    return replace(
+        contact,
+        initial_contact_s=contact.initial_contact_s * scale,
+        toe_off_s=contact.toe_off_s * scale,
+        start_s=contact.start_s * scale,
+        stop_s=contact.stop_s * scale,
+        stance_velocity=contact.stance_velocity / scale,
+    )
+
+
 def compute_ground_level(
     low_y: FloatArray, time_s: FloatArray, settings: EventSettings
 ) -> FloatArray:
