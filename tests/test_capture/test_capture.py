@@ -108,3 +108,18 @@ def test_slow_motion_warning_for_implausibly_slow_running():
     assert "--slowmo" in warning.message and "2.4" in warning.message
     walking = QualityInputs(60, 1080, 700, 8, 0.9, 1.0, "side", "walking", 100.0)
     assert "possible_slow_motion" not in {w.code for w in check_capture_quality(walking)}
+
+
+def test_a_panning_camera_that_overshoots_is_not_a_turn() -> None:
+    """Runner going right at 3 m/s, camera following with a drifting lag."""
+    from runform.capture.travel import find_travel_segments, remove_camera_pan
+
+    time = np.arange(0, 6, 1 / 30)
+    world = 300.0 * time  # px of a static view
+    pan = 300.0 * time + 150 * np.sin(2 * np.pi * time / 3)  # camera centre, overshooting
+    hip_image = 640 + world - pan
+    background_velocity = -np.gradient(pan, time)  # content moves against the pan
+    assert len({s.sign for s in find_travel_segments(time, hip_image, 100.0)}) == 2
+    ground = remove_camera_pan(time, hip_image, time, background_velocity)
+    segments = find_travel_segments(time, ground, 100.0)
+    assert {s.sign for s in segments} == {1}

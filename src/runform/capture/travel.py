@@ -61,6 +61,48 @@ def smooth_travel_velocity(
     return out
 
 
+def remove_camera_pan(
+    time_s: FloatArray,
+    hip_x: FloatArray,
+    pan_time_s: FloatArray,
+    pan_velocity: FloatArray,
+) -> FloatArray:
+    """Hip x as a static camera would see it: the background's image motion added back.
+
+    A camera panning with a runner moves the background across the image
+    at ``-pan`` while the runner stays near the centre, and its overshoots
+    make the hips drift back and forth in the image as if the runner turned.
+    Subtracting the background's displacement gives the travel over the
+    ground. Where the background was not measured its median velocity is
+    assumed (the pan of a tracking shot is steady).
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    hip_x
+        Image x of the hip centre, pixels.
+    pan_time_s, pan_velocity
+        Times (s) and horizontal image velocity of the background (px/s),
+        e.g. from :func:`runform.io.camera_motion.measure_camera_motion`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Pixels; ``hip_x`` unchanged when the background was not measured.
+    """
+    ok = np.isfinite(pan_velocity) & np.isfinite(pan_time_s)
+    if ok.sum() < 2:
+        return hip_x
+    order = np.argsort(pan_time_s[ok])
+    t, v = pan_time_s[ok][order], pan_velocity[ok][order]
+    median = float(np.median(v))
+    velocity = np.interp(time_s, t, v, left=median, right=median)
+    steps = np.diff(time_s, prepend=time_s[0])
+    displacement = np.cumsum(velocity * steps)
+    return np.asarray(hip_x - displacement, dtype=float)
+
+
 def find_travel_segments(
     time_s: FloatArray,
     hip_x: FloatArray,
