@@ -362,7 +362,7 @@ def test_settings_to_dict_frozen_and_validated() -> None:
         "outlier_window_s": 0.2,
         "outlier_n_sigmas": 3.0,
         "max_gap_s": 0.1,
-        "cutoff_hz": 8.0,
+        "cutoff_hz": 12.0,
         "filter_order": 4,
     }
     with pytest.raises(dataclasses.FrozenInstanceError):

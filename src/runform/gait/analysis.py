@@ -58,7 +58,7 @@ class GaitSettings:
         guessed behind the body); it weights that leg's strides in averages.
     """
 
-    cleaning: CleaningSettings = field(default_factory=lambda: CleaningSettings(cutoff_hz=12.0))
+    cleaning: CleaningSettings = field(default_factory=CleaningSettings)
     events: EventSettings = field(default_factory=EventSettings)
     repair_leg_swaps: bool = True
     far_leg_weight: float = 0.5

@@ -17,6 +17,7 @@ and for slow-motion clips.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -552,7 +553,7 @@ class CleaningSettings:
     outlier_window_s: float = 0.2
     outlier_n_sigmas: float = 3.0
     max_gap_s: float = 0.1
-    cutoff_hz: float = 8.0
+    cutoff_hz: float = 12.0
     filter_order: int = 4
 
     def __post_init__(self) -> None:
@@ -572,8 +573,15 @@ class CleaningSettings:
 DEFAULT_SETTINGS: Final = CleaningSettings()
 
 
-def clean_poses(ds: xr.Dataset, settings: CleaningSettings = DEFAULT_SETTINGS) -> xr.Dataset:
-    """Run every cleaning step: gate, reject outliers, fill gaps, low-pass.
+def clean_poses(
+    ds: xr.Dataset,
+    settings: CleaningSettings = DEFAULT_SETTINGS,
+    repair: Callable[[xr.Dataset], xr.Dataset] | None = None,
+) -> xr.Dataset:
+    """Run every cleaning step: gate, repair, reject outliers, fill gaps, low-pass.
+
+    The one cleaning sequence of runform: the gait engine runs it too, with
+    its leg-swap repair and plausibility gate as ``repair``.
 
     Parameters
     ----------
@@ -581,6 +589,9 @@ def clean_poses(ds: xr.Dataset, settings: CleaningSettings = DEFAULT_SETTINGS) -
         A poses dataset (pixel and, optionally, world positions).
     settings
         Parameters of the steps.
+    repair
+        Applied after the confidence gate and before outlier rejection
+        (whole-body fixes that filtering would otherwise smear).
 
     Returns
     -------
@@ -589,7 +600,8 @@ def clean_poses(ds: xr.Dataset, settings: CleaningSettings = DEFAULT_SETTINGS) -
     """
     s = settings
     out = gate_confidence(ds, s.confidence_threshold)
-    # (leg-swap repair slots in here: after gating, before outlier rejection)
+    if repair is not None:
+        out = repair(out)
     out = reject_outliers(out, s.outlier_window_s, s.outlier_n_sigmas)
     out = fill_gaps(out, s.max_gap_s)
     out = filter_lowpass(out, s.cutoff_hz, s.filter_order)
