@@ -272,14 +272,28 @@ def find_heel_off(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) 
     return float(frame.time[inside][above[0]]) if above.size else pose_s
 
 
+def compute_fall_lean(frame: BodyFrame, side: str) -> FloatArray:
+    """Per frame, the support toes → centre of mass line from vertical, degrees, forward +.
+
+    The one definition of the fall angle: the scored ``fall_angle`` averages
+    it over :func:`find_fall_window` and the annotated video draws it there.
+    """
+    return _lean_from_vertical(_series(frame, f"{side}_foot_index"), frame.com)
+
+
+def find_fall_window(
+    frame: BodyFrame, side: str, pose_s: float, toe_off_s: float
+) -> tuple[float, float]:
+    """Find the fall of one stance: heel-off (or the Pose, heel already up) to toe-off, s."""
+    return find_heel_off(frame, side, pose_s, toe_off_s), toe_off_s
+
+
 def measure_fall_angle(frame: BodyFrame, side: str, pose_s: float, toe_off_s: float) -> float:
-    """Mean angle of the support toes → centre of mass line, heel-off to toe-off, degrees."""
-    start = find_heel_off(frame, side, pose_s, toe_off_s)
-    inside = _window(frame.time, start, toe_off_s)
+    """Mean fall angle (:func:`compute_fall_lean`) over the fall window, degrees."""
+    inside = _window(frame.time, *find_fall_window(frame, side, pose_s, toe_off_s))
     if inside.sum() == 0:
         return float("nan")
-    lean = _lean_from_vertical(_series(frame, f"{side}_foot_index")[inside], frame.com[inside])
-    return _finite_mean(lean)
+    return _finite_mean(compute_fall_lean(frame, side)[inside])
 
 
 def measure_waist_bend(frame: BodyFrame, contact_s: float, toe_off_s: float) -> float:

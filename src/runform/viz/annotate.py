@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runform.analysis import Analysis
-from runform.checkpoints.measures import BALL_OF_FOOT
+from runform.checkpoints.measures import build_body_frame, compute_fall_lean, find_fall_window
 from runform.skeleton import KEYPOINT_INDEX
 from runform.viz.overlay import (
     LEFT,
@@ -111,7 +111,6 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
     time = np.asarray(gait.poses["time"].values, dtype=float)
     points = _position(analysis)
     n = time.size
-    direction = -1.0 if gait.capture.direction.label == "left" else 1.0
     com_da = gait.center_of_mass
     if "individual" in com_da.dims:
         com_da = com_da.isel(individual=0)
@@ -125,6 +124,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
              r.values_deg.get("initial_contact", {}).get("knee_flexion", math.nan)
              for r in gait.stride_angles}  # fmt: skip
     half_frame = 0.5 * float(np.median(np.diff(time))) if n > 1 else 0.0
+    body = build_body_frame(gait)
     for contact in gait.contacts:
         ic, to = contact.initial_contact_s, contact.toe_off_s
         if not (math.isfinite(ic) and math.isfinite(to)):
@@ -132,16 +132,15 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
         pose = poses.get((contact.side, round(ic, 4)), 0.5 * (ic + to))
         if not math.isfinite(pose):
             pose = 0.5 * (ic + to)
-        heel = points[:, KEYPOINT_INDEX[f"{contact.side}_heel"]]
         toes = points[:, KEYPOINT_INDEX[f"{contact.side}_foot_index"]]
-        ball = heel + BALL_OF_FOOT * (toes - heel)
+        lean = compute_fall_lean(body, contact.side)  # what fall_angle scores
+        heel_off, _ = find_fall_window(body, contact.side, pose, to)
         for k in np.flatnonzero((time >= ic) & (time < to)):
             falling = time[k] >= pose + half_frame  # the frame nearest the Pose shows the Pose
             phase[k] = "Fall" if falling else "Pose"
-            support[k] = ball[k]
-            if falling:
-                dx = direction * (com[k, 0] - ball[k, 0])
-                fall[k] = math.degrees(math.atan2(dx, ball[k, 1] - com[k, 1]))
+            support[k] = toes[k]
+            if falling and time[k] >= heel_off - half_frame:
+                fall[k] = lean[k]
         for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
             if phase[k] == "Flight":
                 phase[k] = "Pull"
