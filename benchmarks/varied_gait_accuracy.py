@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from runform.gait.analysis import GaitSettings
 from runform.gait.analyze import analyze_gait
 from runform.io.camera_motion import measure_camera_motion
 from runform.io.poses import load_poses, save_poses
@@ -122,12 +123,20 @@ def prepare(split: str, seed: int, work: Path, model: ResolvedModel) -> tuple[Pa
     return clip.video_path, poses, clip.truth_path
 
 
-def evaluate(seed: int, video: Path, poses_path: Path, truth: SyntheticTruth) -> ClipResult:
-    """Compare the analysis of one clip with its truth."""
+def evaluate(
+    seed: int,
+    video: Path,
+    poses_path: Path,
+    truth: SyntheticTruth,
+    settings: GaitSettings | None = None,
+) -> ClipResult:
+    """Compare the analysis of one clip with its truth (default ``GaitSettings`` unless given)."""
     ds = load_poses(poses_path)
     motion = measure_camera_motion(video, ds)
     start = time.perf_counter()
-    result = analyze_gait(ds, height_cm=truth.params.body_height_cm, camera_motion=motion)
+    result = analyze_gait(
+        ds, height_cm=truth.params.body_height_cm, camera_motion=motion, settings=settings
+    )
     elapsed = time.perf_counter() - start
     fps = float(truth.fps)
     first, last = float(truth.frame_times_s[0]), float(truth.frame_times_s[-1])
