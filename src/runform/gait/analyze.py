@@ -78,7 +78,7 @@ from runform.gait.stride_kinematics import (
     compute_stride_angles,
 )
 from runform.gait.strides import Stride, build_strides, list_events
-from runform.gait.timebase import estimate_time_scale
+from runform.gait.timebase import estimate_time_scale, reads_as_real_time
 from runform.processing.clean import clean_poses, gate_confidence
 from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
 from runform.processing.plausibility import (
@@ -165,8 +165,31 @@ def _hip_centre(position: xr.DataArray) -> FloatArray:
 def _detect_contacts(
     ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings, view: str
 ) -> list[Contact]:
-    """Contacts of both feet, detected on the runner's canonical clock (see :mod:`.timebase`)."""
+    """Contacts of both feet: on the clip's clock, or on the runner's own when that reads slow.
+
+    See :mod:`runform.gait.timebase`: only when the steps found in real time
+    are slower than any running (or there are too few) is the clock
+    stretched by the legs' rhythm and the detection run again.
+    """
+    contacts = _detect_on_clock(ds, leg_px, direction, settings, view, 1.0)
+    steps = [c.initial_contact_s for c in contacts]
+    if reads_as_real_time(np.asarray(steps, dtype=float)):
+        return contacts
     scale = estimate_time_scale(_position(ds), direction, view)
+    if scale <= 1.0:
+        return contacts
+    return _detect_on_clock(ds, leg_px, direction, settings, view, scale)
+
+
+def _detect_on_clock(
+    ds: xr.Dataset,
+    leg_px: FloatArray,
+    direction: int,
+    settings: GaitSettings,
+    view: str,
+    scale: float,
+) -> list[Contact]:
+    """Contacts of both feet found with the clock sped up ``scale`` times, on the clip's clock."""
     ds = ds.assign_coords(time=np.asarray(ds["time"], dtype=float) / scale)
     position = _position(ds)
     events = settings.events

@@ -8,7 +8,9 @@ never reach the take-off velocity until late, a 3 s "contact" of a 10x slow
 clip is longer than any plausible stance, and events come out several frames
 off or not at all.
 
-So the detector runs on a *canonical* clock: frame times divided by
+So when the steps found on the clip's clock are slower than any running
+or brisk walking (:func:`reads_as_real_time`), the detector runs again on a
+*canonical* clock: frame times divided by
 ``time_scale = max(1, step period / NOMINAL_STEP_S)``, where the step
 period comes from the legs' own rhythm: a Lomb-Scargle periodogram of the
 distance between the ankles along their swing, which peaks twice a stride
@@ -33,6 +35,32 @@ NOMINAL_STEP_S = 60.0 / 180.0
 STEP_HZ_RANGE = (0.1, 8.0)
 #: Largest stretch of the clock accepted (slower clips are not running footage).
 MAX_TIME_SCALE = 15.0
+#: Slowest real-time step accepted without stretching the clock, s (120 steps/min).
+MAX_REAL_TIME_STEP_S = 0.5
+#: Fewest steps that show a real-time rhythm.
+MIN_STEPS = 3
+
+
+def reads_as_real_time(landings_s: FloatArray) -> bool:
+    """Whether landings found on the clip's clock step like real-time running or walking.
+
+    Parameters
+    ----------
+    landings_s
+        Landing times of both feet, seconds (NaN allowed, any order).
+
+    Returns
+    -------
+    bool
+        True with at least :data:`MIN_STEPS` steps whose median is at most
+        :data:`MAX_REAL_TIME_STEP_S`. A clip that starts still (a block
+        start) has a low-frequency rhythm that would stretch the clock;
+        this check keeps it on its own clock when its steps are real-time.
+    """
+    times = np.sort(landings_s[np.isfinite(landings_s)])
+    steps = np.diff(times)
+    steps = steps[steps > 0]
+    return bool(steps.size >= MIN_STEPS and np.median(steps) <= MAX_REAL_TIME_STEP_S)
 
 
 def estimate_step_hz(time_s: FloatArray, ankle_distance: FloatArray) -> float:

@@ -4,9 +4,11 @@ A pose model that loses a leg in one frame still returns one: fused onto a
 bystander's hand, or stretched to the other leg's foot. Filtering smooths
 such a frame into its neighbours, so it has to go before filtering. Per
 frame and per leg, each segment (thigh hip→knee, shank knee→ankle, foot
-heel→toes) is compared with that segment's own typical length in the clip,
-the 75th percentile of its lengths (a projected segment only looks shorter
-than it is, never longer, so the reference sits high). A segment longer
+heel→toes), measured in torso lengths of that frame (shoulder to hip, so a
+runner who comes closer to the camera or is zoomed on keeps the same
+ratios), is compared with that segment's own typical ratio in the clip,
+the 75th percentile (a projected segment only looks shorter than it is,
+never longer, so the reference sits high). A segment longer
 than :data:`MAX_LENGTH_RATIO` times that is impossible for a body, and the
 leg's points below the hip are dropped in that frame. The count goes into
 the report; when too much of the clip fails, nothing is scored
@@ -65,8 +67,18 @@ class PlausibilityReport:
         return self.n_implausible / self.n_frames if self.n_frames else 0.0
 
 
+def _distance(position: xr.DataArray, a: str, b: str) -> FloatArray:
+    """Per-frame distance between two keypoints, pixels."""
+    pa = np.asarray(position.sel(keypoint=a).transpose("time", "space").values, dtype=float)
+    pb = np.asarray(position.sel(keypoint=b).transpose("time", "space").values, dtype=float)
+    return np.asarray(np.hypot(*(pa - pb).T), dtype=float)
+
+
 def compute_segment_lengths(position: xr.DataArray, side: str) -> FloatArray:
-    """Lengths of one leg's segments per frame, pixels, shape ``(time, len(SEGMENTS))``.
+    """Lengths of one leg's segments per frame in torso lengths, shape ``(time, len(SEGMENTS))``.
+
+    The torso length is the mean of the two shoulder-to-hip distances of the
+    same frame (NaN where neither is known).
 
     Parameters
     ----------
@@ -75,11 +87,20 @@ def compute_segment_lengths(position: xr.DataArray, side: str) -> FloatArray:
     side
         ``"left"`` or ``"right"``.
     """
-    out = []
-    for upper, lower in SEGMENTS:
-        a = position.sel(keypoint=f"{side}_{upper}").transpose("time", "space").values
-        b = position.sel(keypoint=f"{side}_{lower}").transpose("time", "space").values
-        out.append(np.hypot(*(np.asarray(a, float) - np.asarray(b, float)).T))
+    both = np.column_stack([_distance(position, f"{s}_shoulder", f"{s}_hip") for s in SIDES])
+    known = np.isfinite(both)
+    count = known.sum(axis=1)
+    torso = np.divide(
+        np.where(known, both, 0.0).sum(axis=1),
+        count,
+        out=np.full(count.shape, np.nan),
+        where=count > 0,
+    )
+    torso = np.where(torso > 0, torso, np.nan)
+    out = [
+        _distance(position, f"{side}_{upper}", f"{side}_{lower}") / torso
+        for upper, lower in SEGMENTS
+    ]
     return np.column_stack(out)
 
 
