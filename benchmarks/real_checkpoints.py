@@ -18,14 +18,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from real_event_accuracy import LABELS, VIDEOS, poses_of
+from real_event_accuracy import add_clip_arguments, analyse_clip
 
 from runform.analysis import build_analysis
 from runform.checkpoints.rubric import load_rubric
-from runform.commands.common import sample_camera_motion
 from runform.evaluation.event_labels import load_labels
-from runform.gait.analyze import analyze_gait
-from runform.io.poses import load_poses
 
 SHORT = {"pass": "P", "warn": "W", "fail": "F", "not_measured": "-", "observed": "o"}
 
@@ -35,10 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--videos", type=Path, default=VIDEOS)
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/runform-real-events"))
-    parser.add_argument("--markdown", type=Path)
+    add_clip_arguments(parser)
     args = parser.parse_args()
     rubric = load_rubric()
     ids = [c.id for c in rubric.checkpoints if "overground" in c.applies]
@@ -54,8 +48,7 @@ def main() -> None:
         if not video.exists():
             print(f"skip {clip}: not in {args.videos}", file=sys.stderr)
             continue
-        poses = load_poses(poses_of(video, args.work))
-        gait = analyze_gait(poses, camera_motion=sample_camera_motion(video, poses, 1.0))
+        gait = analyse_clip(video, args.work)
         analysis = build_analysis(gait, rubric)
         cells = []
         for cid in ids:

@@ -30,6 +30,7 @@ from runform.evaluation.event_labels import (
     summarise_comparison,
     to_detected,
 )
+from runform.gait.analysis import GaitAnalysis
 from runform.gait.analyze import analyze_gait
 from runform.io.poses import load_poses
 
@@ -56,11 +57,23 @@ def poses_of(video: Path, work: Path) -> Path:
     return path
 
 
+def analyse_clip(video: Path, work: Path) -> GaitAnalysis:
+    """The clip's gait analysis as ``runform gait`` makes it (poses cached under ``work``)."""
+    poses = load_poses(poses_of(video, work))
+    return analyze_gait(poses, camera_motion=sample_camera_motion(video, poses, 1.0))
+
+
+def add_clip_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options shared by the real-clip benchmarks: where clips, labels and poses are."""
+    parser.add_argument("--videos", type=Path, default=VIDEOS)
+    parser.add_argument("--labels", type=Path, default=LABELS)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/runform-real-events"))
+    parser.add_argument("--markdown", type=Path)
+
+
 def evaluate_clip(labels: ClipLabels, video: Path, work: Path) -> dict[str, float]:
     """Summary of detected against labelled events for one clip."""
-    poses = load_poses(poses_of(video, work))
-    motion = sample_camera_motion(video, poses, 1.0)
-    gait = analyze_gait(poses, camera_motion=motion)
+    gait = analyse_clip(video, work)
     summary = summarise_comparison(compare_events(labels, to_detected(gait.events)), labels.fps)
     summary["activity"] = gait.capture.activity.label  # type: ignore[assignment]
     summary["setting"] = gait.capture.setting.label  # type: ignore[assignment]
@@ -100,11 +113,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--videos", type=Path, default=VIDEOS)
-    parser.add_argument("--labels", type=Path, default=LABELS)
-    parser.add_argument("--work", type=Path, default=Path("/tmp/runform-real-events"))
+    add_clip_arguments(parser)
     parser.add_argument("--split", choices=("all", "tune", "heldout"), default="all")
-    parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows, results = [HEADER], {}
