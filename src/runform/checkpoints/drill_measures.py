@@ -34,6 +34,7 @@ from scipy.signal import find_peaks
 
 from runform.checkpoints.measures import BodyFrame, average_finite_rows, build_body_frame
 from runform.gait.analysis import GaitAnalysis
+from runform.gait.kinematics import compute_foot_angle, compute_knee_flexion, compute_segment_lean
 from runform.processing.series import fill_nan_linear, find_runs
 
 FloatArray = NDArray[np.float64]
@@ -131,27 +132,20 @@ def _time(signals: _Signals, index: int) -> float:
     return float(signals.frame.time[min(index, signals.frame.time.size - 1)])
 
 
-def _lean(lower: FloatArray, upper: FloatArray) -> FloatArray:
-    d = upper - lower
-    return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
-
-
 def _finite_mean(values: FloatArray) -> float:
     finite = values[np.isfinite(values)]
     return float(finite.mean()) if finite.size else float("nan")
 
 
 def _foot_angle(frame: BodyFrame, side: str) -> FloatArray:
-    """Heel → toes line against horizontal, degrees, toes up positive."""
-    d = frame.points[f"{side}_foot_index"] - frame.points[f"{side}_heel"]
-    return np.asarray(np.degrees(np.arctan2(d[:, 1], d[:, 0])), dtype=float)
+    """Heel → toes line against horizontal, degrees, toes up positive (the kinematics' one)."""
+    return compute_foot_angle(frame.points[f"{side}_heel"], frame.points[f"{side}_foot_index"])
 
 
 def _knee_flexion(frame: BodyFrame, side: str) -> FloatArray:
+    """Knee flexion, degrees, 0 straight (the kinematics' one)."""
     hip, knee, ankle = (frame.points[f"{side}_{p}"] for p in ("hip", "knee", "ankle"))
-    thigh = _lean(knee, hip)  # from vertical, knee behind hip reads positive
-    shank = _lean(ankle, knee)
-    return np.abs(shank - thigh)
+    return compute_knee_flexion(hip, knee, ankle)
 
 
 def _other(side: str) -> str:
@@ -298,7 +292,9 @@ def measure_lifts(signals: _Signals) -> list[DrillRep]:
         window = slice(max(a - 5, 0), min(b + 5, frame.time.size))
         hip_up = signals.hip[window, 1]
         # knee -> hip line from vertical: positive when the knee is behind the hip
-        thigh = _lean(frame.points[f"{side}_knee"][k], frame.points[f"{side}_hip"][k])
+        thigh = compute_segment_lean(
+            frame.points[f"{side}_knee"][k], frame.points[f"{side}_hip"][k]
+        )
         values = {
             "interval_dev_pct": 100.0 * abs(interval - median) / median,
             "lift_rate_per_min": 60.0 / median if median > 0 else float("nan"),
@@ -404,14 +400,14 @@ def _ankle_centre(frame: BodyFrame) -> FloatArray:
 def measure_falls(signals: _Signals) -> list[DrillRep]:
     """Each fall from the ankles: peak lean and the waist bend at the peak."""
     frame = signals.frame
-    leg_line = fill_nan_linear(_lean(_ankle_centre(frame), signals.hip))
+    leg_line = fill_nan_linear(compute_segment_lean(_ankle_centre(frame), signals.hip))
     standing = float(np.nanpercentile(leg_line, 10)) if np.isfinite(leg_line).any() else 0.0
     rise = leg_line - standing
     reps: list[DrillRep] = []
     for a, k, b in find_excursions(rise, signals.step_s, MIN_FALL_DEG, 0.5 * MIN_FALL_DEG):
         trunk = frame.trunk_lean[k]
         if not np.isfinite(trunk):
-            trunk = float(_lean(signals.hip[k], signals.shoulder[k]))
+            trunk = float(compute_segment_lean(signals.hip[k], signals.shoulder[k]))
         values = {
             "fall_lean_deg": float(leg_line[k]),
             "fall_waist_bend_deg": float(trunk - leg_line[k]),
@@ -423,7 +419,7 @@ def measure_falls(signals: _Signals) -> list[DrillRep]:
 def measure_hops(signals: _Signals) -> list[DrillRep]:
     """Each two-footed hop: the lean from the ankles and the hop height."""
     frame, leg = signals.frame, signals.frame.leg_px
-    body_line = fill_nan_linear(_lean(_ankle_centre(frame), signals.shoulder))
+    body_line = fill_nan_linear(compute_segment_lean(_ankle_centre(frame), signals.shoulder))
     both = signals.off["left"] & signals.off["right"]
     reps: list[DrillRep] = []
     for a, b in _runs(both, signals, MIN_RUN_S):

@@ -56,7 +56,7 @@ import xarray as xr
 from numpy.typing import NDArray
 
 from runform.gait.analysis import GaitAnalysis
-from runform.gait.kinematics import to_body_frame
+from runform.gait.kinematics import compute_segment_lean, to_body_frame
 from runform.gait.stride_kinematics import StrideAngles
 from runform.gait.strides import Stride
 
@@ -197,12 +197,6 @@ def _window(time: FloatArray, start_s: float, stop_s: float) -> NDArray[np.bool_
     return (time >= start_s) & (time <= stop_s)
 
 
-def _lean_from_vertical(lower: FloatArray, upper: FloatArray) -> FloatArray:
-    """Angle of the lower→upper line from vertical, degrees, upper ahead +."""
-    d = upper - lower
-    return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
-
-
 def _ground_up(frame: BodyFrame) -> float:
     """Ground level in the body frame: a low quantile of both feet, pixels."""
     lows = [
@@ -278,7 +272,7 @@ def compute_fall_lean(frame: BodyFrame, side: str) -> FloatArray:
     The one definition of the fall angle: the scored ``fall_angle`` averages
     it over :func:`find_fall_window` and the annotated video draws it there.
     """
-    return _lean_from_vertical(_series(frame, f"{side}_foot_index"), frame.com)
+    return compute_segment_lean(_series(frame, f"{side}_foot_index"), frame.com)
 
 
 def find_fall_window(

@@ -159,10 +159,29 @@ def _from_down(start: FloatArray, end: FloatArray) -> FloatArray:
     return np.degrees(np.arctan2(d[..., 0], -d[..., 1]))
 
 
-def _from_up(start: FloatArray, end: FloatArray) -> FloatArray:
-    """Angle of the start→end line from straight up, degrees, forward +."""
+def compute_segment_lean(start: FloatArray, end: FloatArray) -> FloatArray:
+    """Angle of the start→end line from straight up, degrees, forward +.
+
+    The one definition of a lean (trunk lean, the fall angle's support →
+    centre-of-mass line, a leg line). Points have shape ``(..., 2)`` with
+    body-frame ``(forward, up)`` last.
+    """
     d = end - start
-    return np.degrees(np.arctan2(d[..., 0], d[..., 1]))
+    return np.asarray(np.degrees(np.arctan2(d[..., 0], d[..., 1])), dtype=float)
+
+
+def compute_knee_flexion(hip: FloatArray, knee: FloatArray, ankle: FloatArray) -> FloatArray:
+    """Knee flexion from body-frame points ``(..., 2)``, degrees (0 straight, + bent).
+
+    ``thigh_angle - shank_angle`` (both from straight down, forward +),
+    wrapped to ``[-180, 180)``: negative when hyperextended.
+    """
+    return _wrap_deg(_from_down(hip, knee) - _from_down(knee, ankle))
+
+
+def compute_foot_angle(heel: FloatArray, toes: FloatArray) -> FloatArray:
+    """Heel → toes line from the forward horizontal, degrees, toes up +."""
+    return np.asarray(_to_horizontal(heel, toes), dtype=float)
 
 
 def _to_horizontal(start: FloatArray, end: FloatArray) -> FloatArray:
@@ -175,7 +194,7 @@ def _angles_from_points(kp: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
     """All angles from body-frame points ``(..., 2)`` keyed by keypoint name."""
     pelvis = 0.5 * (kp["left_hip"] + kp["right_hip"])
     shoulders = 0.5 * (kp["left_shoulder"] + kp["right_shoulder"])
-    trunk = _from_up(pelvis, shoulders)
+    trunk = compute_segment_lean(pelvis, shoulders)
     out = {"trunk_lean": trunk}
     for side in _SIDES:
         hip, knee, ankle = kp[f"{side}_hip"], kp[f"{side}_knee"], kp[f"{side}_ankle"]
@@ -187,7 +206,7 @@ def _angles_from_points(kp: Mapping[str, FloatArray]) -> dict[str, FloatArray]:
         out[f"{side}_thigh_angle"] = thigh
         out[f"{side}_shank_angle"] = shank
         out[f"{side}_foot_angle"] = foot
-        out[f"{side}_knee_flexion"] = _wrap_deg(thigh - shank)
+        out[f"{side}_knee_flexion"] = compute_knee_flexion(hip, knee, ankle)
         out[f"{side}_hip_flexion"] = _wrap_deg(thigh + trunk)
         out[f"{side}_ankle_dorsiflexion"] = _wrap_deg(foot - shank)
         out[f"{side}_elbow_flexion"] = _wrap_deg(forearm - upper_arm)

@@ -19,6 +19,7 @@ Pure functions on the poses dataset (see :mod:`runform.io.poses`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,7 +122,8 @@ def find_implausible_legs(lengths: FloatArray, max_ratio: float = MAX_LENGTH_RAT
     """
     if not np.isfinite(lengths).any():
         return np.zeros(lengths.shape[0], dtype=bool)
-    with np.errstate(all="ignore"):
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # a segment never seen: NaN reference
         reference = np.nanpercentile(lengths, REFERENCE_PERCENTILE, axis=0)
         ratio = lengths / reference
     return np.asarray(np.nan_to_num(ratio, nan=0.0).max(axis=1) > max_ratio, dtype=bool)
