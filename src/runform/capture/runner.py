@@ -34,14 +34,18 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
+from runform.capture.scale import compute_leg_length_px, median_finite
+
 FloatArray = NDArray[np.float64]
 
 #: Stride rates (strides/s) of running: 130-250 steps/min.
 RUNNING_STRIDE_HZ = (1.1, 2.1)
 #: Stepping score from which a track counts as running.
 RUNNING_STEPPING = 0.25
-#: Standard deviation of the ankle offset of a running stride, leg lengths.
-_RUNNING_SWING = 0.35
+#: Standard deviation of the ankle offset of a running stride, leg lengths
+#: (thigh + shank, :func:`runform.capture.scale.compute_leg_length_px`; 0.35 of
+#: the straight hip-to-ankle distance this was first set against).
+_RUNNING_SWING = 0.33
 #: Shortest detected span whose stepping is measured, seconds (about 1.5 strides).
 _MIN_RHYTHM_S = 1.0
 
@@ -203,7 +207,9 @@ def summarise_tracks(poses: xr.Dataset) -> list[TrackSummary]:
         with np.errstate(all="ignore"):
             heights = np.nanmax(y[detected], axis=1) - np.nanmin(y[detected], axis=1)
         size = float(np.median(heights)) / frame_height
-        leg_px = _leg_length(position[detected])
+        leg_px = median_finite(
+            compute_leg_length_px(poses["position"].sel(individual=name).isel(time=detected))
+        )
         ankles = position[:, [27, 28], :]
         stepping, stride = measure_stepping(ankles, leg_px, fps, times)
         coverage = float(detected.mean())
@@ -217,15 +223,6 @@ def _positions(poses: xr.Dataset, individual: str) -> FloatArray:
     """``(time, keypoint, space)`` pixel positions of one individual."""
     chosen = poses["position"].sel(individual=individual)
     return np.asarray(chosen.transpose("time", "keypoint", "space").values, dtype=float)
-
-
-def _leg_length(position: FloatArray) -> float:
-    """Median hip-to-ankle distance over both sides, px (NaN if never seen)."""
-    legs = [np.linalg.norm(position[:, hip] - position[:, ankle], axis=1)
-            for hip, ankle in ((23, 27), (24, 28))]  # fmt: skip
-    values = np.concatenate(legs)
-    values = values[np.isfinite(values)]
-    return float(np.median(values)) if values.size else float("nan")
 
 
 def _fps_from_times(times: FloatArray) -> float:
