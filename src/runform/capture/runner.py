@@ -208,7 +208,9 @@ def summarise_tracks(poses: xr.Dataset) -> list[TrackSummary]:
             heights = np.nanmax(y[detected], axis=1) - np.nanmin(y[detected], axis=1)
         size = float(np.median(heights)) / frame_height
         leg_px = median_finite(
-            compute_leg_length_px(poses["position"].sel(individual=name).isel(time=detected))
+            compute_leg_length_px(
+                poses["position"].sel(individual=name).isel(time=detected), window_s=0.0
+            )
         )
         ankles = position[:, [27, 28], :]
         stepping, stride = measure_stepping(ankles, leg_px, fps, times)
