@@ -74,7 +74,7 @@ def _scored(
     score: float | None = compute_score(value, band)
     if not checkpoint.scored:
         status, score = OBSERVED, None
-        reason = "an observation, not scored: no target tells good from poor running here"
+        reason = "an observation, not scored: no known target tells good from poor on real runners"
         details.pop("score_range")
     return CheckpointResult(
         id=checkpoint.id,

@@ -125,6 +125,8 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
              for r in gait.stride_angles}  # fmt: skip
     half_frame = 0.5 * float(np.median(np.diff(time))) if n > 1 else 0.0
     body = build_body_frame(gait)
+    # the video shows the fall angle only where the report scores it (not on a treadmill)
+    fall_scored = any(r.id == "fall_angle" and r.measured for r in analysis.checkpoints)
     for contact in gait.contacts:
         ic, to = contact.initial_contact_s, contact.toe_off_s
         if not (math.isfinite(ic) and math.isfinite(to)):
@@ -139,7 +141,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
             falling = time[k] >= pose + half_frame  # the frame nearest the Pose shows the Pose
             phase[k] = "Fall" if falling else "Pose"
             support[k] = toes[k]
-            if falling and time[k] >= heel_off - half_frame:
+            if fall_scored and falling and time[k] >= heel_off - half_frame:
                 fall[k] = lean[k]
         for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
             if phase[k] == "Flight":
