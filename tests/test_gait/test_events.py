@@ -139,3 +139,26 @@ def test_alternation_relabels_a_swapped_contact_but_not_a_missed_one():
     assert fixed[3].relabelled and not fixed[2].relabelled
     # left 1.33 -> left 2.33 is three steps: landings were missed, not swapped
     assert sides[5] == "left" and not fixed[5].relabelled
+
+
+def test_a_hovering_foot_lands_at_the_end_of_its_hover() -> None:
+    """Down to 2 cm, hang there for 60 ms, then touch: the landing is the touch."""
+    from runform.gait.events import end_hover
+
+    time = np.arange(0, 0.5, 1 / 60)
+    touch = 0.25
+    height = np.where(time < 0.15, 0.3 - 1.8 * time, 0.025)  # fast descent to the hover
+    height = np.where(time >= touch, 0.0, height)
+    height = np.where((time >= 0.15) & (time < touch), 0.025 - 0.05 * (time - 0.15), height)
+    crossing = 0.15  # where a 3 % threshold is crossed
+    found = end_hover(time, height, crossing, time.size, 0.0)
+    assert abs(found - touch) <= 1 / 60
+
+
+def test_a_steady_descent_keeps_its_landing() -> None:
+    from runform.gait.events import end_hover
+
+    time = np.arange(0, 0.5, 1 / 60)
+    height = np.clip(0.3 - 1.5 * time, 0.0, None)  # straight down into the ground at 0.2 s
+    crossing = float(np.interp(0.03, height[::-1], time[::-1]))
+    assert end_hover(time, height, crossing, time.size, 0.0) == crossing

@@ -54,6 +54,14 @@ FloatArray = NDArray[np.float64]
 
 #: The landing is searched at most this far (s) before a stance candidate begins.
 LANDING_WALKBACK_S = 0.1
+#: A hover (see :func:`end_hover`): the foot descends slower than this (leg lengths/s) ...
+HOVER_SPEED = 0.6
+#: ... for at least this long (s) ...
+HOVER_MIN_S = 0.04
+#: ... while at least this high above its stance level (leg lengths, ~1.3 cm) ...
+HOVER_FLOOR = 0.015
+#: ... before it settles within this of the stance level (leg lengths).
+HOVER_SETTLED = 0.01
 #: A brief low-and-still run is a pinned swinging foot when a forward swing
 #: faster than ``2 * stance_velocity`` follows it for at least this long (s).
 PINNED_SWING_S = 0.03
@@ -405,6 +413,62 @@ def time_initial_contact(
     return float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))
 
 
+def end_hover(
+    time_s: FloatArray, height: FloatArray, ic_s: float, stop: int, ground: float
+) -> float:
+    """Move a landing to the end of a hover: the foot held low, then the final drop.
+
+    Some feet come down, hang a centimetre or two above the ground for a few
+    frames and only then touch (a "hovering" approach). The threshold
+    crossing of :func:`time_initial_contact` then times the start of the
+    hover. From the crossing to the first frame where the foot has settled
+    (within :data:`HOVER_SETTLED` of the stance level), a stretch of at least
+    :data:`HOVER_MIN_S` in which the foot descends slower than
+    :data:`HOVER_SPEED` while still :data:`HOVER_FLOOR` or more above the
+    ground is a hover; the landing is the frame where it ends. A foot that
+    descends steadily into the ground (no such stretch) keeps its landing.
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    height
+        Foot height above its ground, leg lengths.
+    ic_s
+        The threshold landing, seconds.
+    stop
+        End of the stance candidate (exclusive frame index).
+    ground
+        The stance's ground level, leg lengths.
+
+    Returns
+    -------
+    float
+        Seconds: ``ic_s`` or the end of the hover.
+    """
+    if not np.isfinite(ic_s):
+        return ic_s
+    k = int(np.searchsorted(time_s, ic_s))
+    settled = k
+    while settled < stop and not height[settled] <= ground + HOVER_SETTLED:
+        settled += 1
+    if settled >= stop or settled - k < 2:
+        return ic_s
+    span = slice(k, settled + 1)
+    speed = -np.diff(height[span]) / np.diff(time_s[span])  # descent, leg lengths/s
+    above = height[k:settled] - ground >= HOVER_FLOOR
+    slow = (speed < HOVER_SPEED) & above
+    end, run_start = None, None
+    for i, is_slow in enumerate(slow):
+        if is_slow and run_start is None:
+            run_start = i
+        if not is_slow:
+            run_start = None
+        elif time_s[k + i + 1] - time_s[k + run_start] >= HOVER_MIN_S:
+            end = i + 1
+    return ic_s if end is None else float(time_s[k + end])
+
+
 def time_toe_off(
     time_s: FloatArray, velocity: FloatArray, start: int, stop: int, settings: EventSettings
 ) -> float:
@@ -609,7 +673,9 @@ def _measure_contact(
     floor, ceiling = bounds
     ground = float(np.nanmedian(height[start:stop]))
     level = ground + settings.contact_height
-    ic = time_initial_contact(time_s, height, span, level, floor)
+    ic = end_hover(
+        time_s, height, time_initial_contact(time_s, height, span, level, floor), stop, ground
+    )
     if settings.to_method == "height":
         to = time_lift_off(time_s, height, span, level, ceiling)
     else:
