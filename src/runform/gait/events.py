@@ -458,13 +458,15 @@ def end_hover(
     speed = -np.diff(height[span]) / np.diff(time_s[span])  # descent, leg lengths/s
     above = height[k:settled] - ground >= HOVER_FLOOR
     slow = (speed < HOVER_SPEED) & above
-    end, run_start = None, None
+    end: int | None = None
+    run_start = -1
     for i, is_slow in enumerate(slow):
-        if is_slow and run_start is None:
-            run_start = i
         if not is_slow:
-            run_start = None
-        elif time_s[k + i + 1] - time_s[k + run_start] >= HOVER_MIN_S:
+            run_start = -1
+            continue
+        if run_start < 0:
+            run_start = i
+        if time_s[k + i + 1] - time_s[k + run_start] >= HOVER_MIN_S:
             end = i + 1
     return ic_s if end is None else float(time_s[k + end])
 
