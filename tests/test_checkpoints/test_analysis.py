@@ -146,3 +146,21 @@ def test_arm_crossing_is_scored_from_the_front_and_rear(facing):
     assert result.status == "fail" and result.value < 0
     side = build_analysis(analyze_gait(poses), rubric).checkpoint("arm_carriage")
     assert side.status == "not_measured" and "side view" in side.reason
+
+
+def test_nothing_is_scored_when_the_pose_model_lost_the_legs(exact_gaits):
+    """The plausibility gate's verdict reaches every checkpoint, with its reason."""
+    from runform.capture.quality import CaptureWarning
+
+    gait, _truth = exact_gaits["pose_runner"]
+    message = "the pose model lost the runner's legs in 40 % of frames"
+    warned = replace(
+        gait,
+        capture=replace(
+            gait.capture,
+            warnings=(*gait.capture.warnings, CaptureWarning("pose_unreliable", message)),
+        ),
+    )
+    analysis = build_analysis(warned, load_rubric())
+    assert all(r.status == "not_measured" and r.reason == message for r in analysis.checkpoints)
+    assert not analysis.focus or all(f.status not in ("fail", "warn") for f in analysis.focus)
