@@ -93,8 +93,8 @@ def decide_mode(gait: GaitAnalysis) -> Mode:
         )
     reasons = {
         "running": "running: strides with a flight phase",
-        "walking": "walking: the feet share the ground (duty factor above 0.5); "
-        "running checkpoints are not scored",
+        "walking": "walking: one foot is always on the ground and the hips rise over the "
+        "standing leg (no flight, no bounce); running checkpoints are not scored",
         "in_place_drill": "an in-place drill: the feet cycle without travelling; running "
         "checkpoints are not scored (name the drill with --drill to score its repetitions)",
         "none": "no leg motion: nothing to score (name a drill with --drill to score one)",

@@ -75,3 +75,16 @@ def test_duty_factor_decides_only_without_bounce_or_flight() -> None:
     assert classify_activity(evidence).label == "walking"
     evidence = ActivityEvidence(12, 0.35, 0.6, 0.9, 0.8, flight_share=0.02, stance_bounce=0.001)
     assert classify_activity(evidence).label == "running"
+
+
+def test_slow_motion_front_view_is_still_running() -> None:
+    """The flight and bounce are read on the clock the contacts were found on."""
+    from runform.gait.analyze import analyze_gait
+    from runform.synth import PRESETS, compute_truth
+    from test_gait.frontal import frontal_poses
+
+    truth = compute_truth(PRESETS["treadmill"])
+    for slow in (1.0, 4.0):
+        poses = frontal_poses(truth, "front")
+        poses = poses.assign_coords(time=poses["time"].values * slow)
+        assert analyze_gait(poses).capture.activity.label == "running", slow

@@ -52,3 +52,13 @@ def test_foreshortened_segments_are_not_implausible() -> None:
     assert not find_implausible_legs(lengths).any()
     lengths[10, 1] = 100 * (MAX_LENGTH_RATIO + 0.6)
     assert np.flatnonzero(find_implausible_legs(lengths)).tolist() == [10]
+
+
+def test_a_leg_stretched_in_most_frames_is_still_caught() -> None:
+    """When the stretched frames outnumber a quarter of the clip, the body's proportions decide."""
+    pos = _standing_poses()
+    ankle = KEYPOINT_NAMES.index("left_ankle")
+    pos[::2, 1, ankle, 0] += 300  # every other frame: a shank three times too long
+    ds = create_poses_dataset(pos, np.ones((60, len(KEYPOINT_NAMES), 1)), np.arange(60) / 30)
+    _gated, report = drop_implausible_legs(ds)
+    assert report.per_side["left"] == 30 and report.share == 0.5

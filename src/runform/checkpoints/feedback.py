@@ -129,7 +129,7 @@ def summarise_elements(
         profile[element] = {
             "score": None if score is None else round(score, 1),
             "measured": len(measured),
-            "not_measured": len(mine) - len(measured),
+            "not_measured": sum(r.status == "not_measured" for r in mine),
             "weakest": weakest,
         }
     return profile

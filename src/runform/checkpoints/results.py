@@ -72,7 +72,7 @@ class CheckpointResult:
 
     @property
     def measured(self) -> bool:
-        """Whether the checkpoint has a value and a score."""
+        """Whether the checkpoint has a value (a score too, unless it is only observed)."""
         return self.status != "not_measured"
 
     def to_dict(self) -> dict[str, Any]:

@@ -23,8 +23,10 @@ from types import MappingProxyType
 from typing import Any
 
 from runform.compare.verdict import (
+    CHANGED,
     METRIC_DIRECTIONS,
     METRIC_FLOORS,
+    NO_CLEAR_CHANGE,
     NOT_COMPARABLE,
     compute_mdc,
     judge_change,
@@ -200,6 +202,16 @@ def _compare_checkpoint(
         return missing("depends on the setting, which differs between the sessions")
     delta = float(vb) - float(va)
     mdc = compute_mdc(float(ra.get("uncertainty") or 0.0), float(rb.get("uncertainty") or 0.0))
+    if "observed" in (ra.get("status"), rb.get("status")):
+        moved = abs(delta) > mdc
+        reason = (
+            "an observation, not scored: it moved by more than the measurement resolves, "
+            "but no target says whether that is better"
+            if moved
+            else "an observation, not scored: no change beyond what the measurement resolves"
+        )
+        return Change(**base, baseline=float(va), followup=float(vb), delta=delta, mdc=mdc,
+                      verdict=CHANGED if moved else NO_CLEAR_CHANGE, reason=reason)  # fmt: skip
     verdict = judge_checkpoint(
         delta, mdc, float(ra.get("score") or 0.0), float(rb.get("score") or 0.0)
     )

@@ -164,21 +164,22 @@ def _hip_centre(position: xr.DataArray) -> FloatArray:
 
 def _detect_contacts(
     ds: xr.Dataset, leg_px: FloatArray, direction: int, settings: GaitSettings, view: str
-) -> list[Contact]:
+) -> tuple[list[Contact], float]:
     """Contacts of both feet: on the clip's clock, or on the runner's own when that reads slow.
 
     See :mod:`runform.gait.timebase`: only when the steps found in real time
     are slower than any running (or there are too few) is the clock
-    stretched by the legs' rhythm and the detection run again.
+    stretched by the legs' rhythm and the detection run again. Returns the
+    contacts (on the clip's clock) and the stretch used (1 = none).
     """
     contacts = _detect_on_clock(ds, leg_px, direction, settings, view, 1.0)
     steps = [c.initial_contact_s for c in contacts]
     if reads_as_real_time(np.asarray(steps, dtype=float)):
-        return contacts
+        return contacts, 1.0
     scale = estimate_time_scale(_position(ds), direction, view)
     if scale <= 1.0:
-        return contacts
-    return _detect_on_clock(ds, leg_px, direction, settings, view, scale)
+        return contacts, 1.0
+    return _detect_on_clock(ds, leg_px, direction, settings, view, scale), scale
 
 
 def _detect_on_clock(
@@ -282,12 +283,15 @@ def _measure_activity(
     gait: tuple[list[Contact], list[Stride]],
     ahead: dict[str, FloatArray],
     view: str,
-    events: EventSettings,
+    clock: tuple[EventSettings, float],
 ) -> ActivityEvidence:
+    """Activity evidence; foot heights on the clock the contacts were found on."""
     contacts, strides = gait
+    events, scale = clock
     time = np.asarray(position["time"], dtype=float)
-    heights = [compute_foot_height(position, side, leg_px, events) for side in SIDES]
-    hip_up = -_hip_centre(position)[:, 1] / leg_px
+    canonical = position.assign_coords(time=time / scale)
+    heights = [compute_foot_height(canonical, side, leg_px, events) for side in SIDES]
+    hip_up = -_hip_centre(position)[:, 1] / median_finite(leg_px)  # one leg: no stride wobble
     sweeps = []
     if view not in ("front", "rear"):  # fore-aft sweep is along the camera axis there
         for c in contacts:
@@ -489,7 +493,8 @@ def analyze_gait(
     time = np.asarray(ds["time"], dtype=float)
     leg_px = compute_leg_length_px(position)
     scale = estimate_scale(leg_px, height_cm)
-    contacts = enforce_alternation(_detect_contacts(ds, leg_px, sign, settings, view.label))
+    found, clock = _detect_contacts(ds, leg_px, sign, settings, view.label)
+    contacts = enforce_alternation(found)
     strides = build_strides(contacts)
     motion = _measure_motion(position, contacts, leg_px, direction)
     motion = replace(motion, camera_speed=_camera_speed(camera_motion, leg_px))
@@ -500,7 +505,7 @@ def analyze_gait(
         found_setting = Classified(setting, 1.0, {**found_setting.evidence, "given": 1.0})
     ahead = _ankle_ahead(position, sign, leg_px)
     evidence = _measure_activity(
-        position, leg_px, (contacts, strides), ahead, view.label, settings.events
+        position, leg_px, (contacts, strides), ahead, view.label, (settings.events, clock)
     )
     ground = np.nanmax([motion.travel_speed, motion.stance_foot_speed, 0.0])
     activity = classify_activity(replace(evidence, ground_speed=float(ground)))

@@ -8,7 +8,10 @@ heel→toes), measured in torso lengths of that frame (shoulder to hip, so a
 runner who comes closer to the camera or is zoomed on keeps the same
 ratios), is compared with that segment's own typical ratio in the clip,
 the 75th percentile (a projected segment only looks shorter than it is,
-never longer, so the reference sits high). A segment longer
+never longer, so the reference sits high), but never more than a human's
+proportions allow (:data:`MAX_TYPICAL_RATIO`): when a quarter of the clip or
+more is stretched, the percentile is itself a stretched length, and the cap
+keeps the gate from accepting it. A segment longer
 than :data:`MAX_LENGTH_RATIO` times that is impossible for a body, and the
 leg's points below the hip are dropped in that frame. The count goes into
 the report; when too much of the clip fails, nothing is scored
@@ -40,6 +43,11 @@ REFERENCE_PERCENTILE = 75.0
 MAX_IMPLAUSIBLE_SHARE = 0.25
 #: Segments checked, as (upper, lower) keypoint names without the side prefix.
 SEGMENTS = (("hip", "knee"), ("knee", "ankle"), ("heel", "foot_index"))
+#: Largest typical length of each segment in torso lengths: Winter's proportions
+#: (thigh 0.245, shank 0.246, foot 0.152 of body height against 0.288 from
+#: shoulder to hip; Winter 2009, Biomechanics and Motor Control of Human
+#: Movement, 4th ed.) with a quarter added for people and pose models.
+MAX_TYPICAL_RATIO = (1.25 * 0.245 / 0.288, 1.25 * 0.246 / 0.288, 1.25 * 0.152 / 0.288)
 #: Points of a leg dropped when it fails (the hip is shared with the trunk).
 LEG_POINTS = ("knee", "ankle", "heel", "foot_index")
 
@@ -105,7 +113,11 @@ def compute_segment_lengths(position: xr.DataArray, side: str) -> FloatArray:
     return np.column_stack(out)
 
 
-def find_implausible_legs(lengths: FloatArray, max_ratio: float = MAX_LENGTH_RATIO) -> BoolArray:
+def find_implausible_legs(
+    lengths: FloatArray,
+    max_ratio: float = MAX_LENGTH_RATIO,
+    caps: tuple[float, ...] | None = None,
+) -> BoolArray:
     """Frames where a segment is longer than ``max_ratio`` times its typical length.
 
     Parameters
@@ -114,6 +126,9 @@ def find_implausible_legs(lengths: FloatArray, max_ratio: float = MAX_LENGTH_RAT
         ``(time, n_segments)`` segment lengths, NaN where unknown.
     max_ratio
         Largest accepted length over the segment's reference length.
+    caps
+        Largest reference per segment (same unit as ``lengths``), e.g.
+        :data:`MAX_TYPICAL_RATIO` for lengths in torso lengths.
 
     Returns
     -------
@@ -125,6 +140,8 @@ def find_implausible_legs(lengths: FloatArray, max_ratio: float = MAX_LENGTH_RAT
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)  # a segment never seen: NaN reference
         reference = np.nanpercentile(lengths, REFERENCE_PERCENTILE, axis=0)
+        if caps is not None:
+            reference = np.fmin(reference, np.asarray(caps, dtype=float))
         ratio = lengths / reference
     return np.asarray(np.nan_to_num(ratio, nan=0.0).max(axis=1) > max_ratio, dtype=bool)
 
@@ -153,7 +170,8 @@ def drop_implausible_legs(
     failed_any = np.zeros(ds.sizes["time"], dtype=bool)
     per_side = {}
     for side in SIDES:
-        bad = find_implausible_legs(compute_segment_lengths(position, side), max_ratio)
+        lengths = compute_segment_lengths(position, side)
+        bad = find_implausible_legs(lengths, max_ratio, MAX_TYPICAL_RATIO)
         per_side[side] = int(bad.sum())
         failed_any |= bad
         in_time = xr.DataArray(bad, dims="time", coords={"time": ds["time"]})
