@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.gait.analyze import analyze_gait
 from runform.io.video import probe_video

@@ -14,13 +14,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.gait.analyze import analyze_gait
-from runform.io.camera_motion import measure_camera_motion
 from runform.io.poses import load_poses, save_poses
 from runform.pose.extract import ExtractionSettings, extract_poses
 from runform.pose.models import resolve_model
+from runform.scene.camera_motion import measure_camera_motion
 from runform.synth import PRESETS, RunnerParams, read_truth_json, write_synthetic_clip
 from runform.synth.truth_poses import create_truth_poses
 

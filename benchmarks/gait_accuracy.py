@@ -22,10 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from runform.gait.analyze import analyze_gait
-from runform.io.camera_motion import measure_camera_motion
 from runform.io.poses import load_poses
 from runform.pose.extract import ExtractionSettings, extract_poses
 from runform.pose.models import resolve_model
+from runform.scene.camera_motion import measure_camera_motion
 from runform.synth import (
     PRESETS,
     RunnerParams,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from real_event_accuracy import add_clip_arguments, analyse_clip
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.evaluation.event_labels import load_labels
 

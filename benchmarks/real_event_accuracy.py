@@ -30,8 +30,8 @@ from runform.evaluation.event_labels import (
     summarise_comparison,
     to_detected,
 )
-from runform.gait.analysis import GaitAnalysis
 from runform.gait.analyze import analyze_gait
+from runform.gait.result import GaitAnalysis
 from runform.io.poses import load_poses
 
 ROOT = Path(__file__).resolve().parents[1]

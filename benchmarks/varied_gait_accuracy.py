@@ -43,6 +43,8 @@ from runform.synth.variation import HELDOUT_SEEDS, TUNE_SEEDS, sample_varied_par
 
 FloatArray = NDArray[np.float64]
 SPLITS = {"tune": TUNE_SEEDS, "heldout": HELDOUT_SEEDS}
+
+
 def prepare(split: str, seed: int, work: Path, model: ResolvedModel) -> tuple[Path, Path, Path]:
     """Render and extract once; return (video, poses, truth) paths."""
     name = f"{split}_{seed:04d}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from runform.gait.analysis import GaitAnalysis
 from runform.gait.analyze import analyze_gait
+from runform.gait.result import GaitAnalysis
 from runform.synth import PRESETS, SyntheticTruth, compute_truth
 from runform.synth.truth_poses import create_truth_poses
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from runform.analysis import ANALYSIS_SCHEMA_VERSION, build_analysis
-from runform.capture.view import Classified
+from runform.checkpoints.assess import ANALYSIS_SCHEMA_VERSION, build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.gait.analyze import analyze_gait
+from runform.scene.view import Classified
 from runform.synth import PRESETS, compute_truth
 from test_gait.frontal import frontal_poses
 
@@ -107,7 +107,7 @@ def test_results_are_read_only(exact_gaits):
 
 
 def test_slow_motion_refuses_the_time_based_checkpoints(exact_gaits):
-    from runform.capture.quality import CaptureWarning
+    from runform.scene.quality import CaptureWarning
 
     gait, _truth = exact_gaits["pose_runner"]
     slow = CaptureWarning("possible_slow_motion", "a foot stays down 0.5 s: slowed ~2.5x?")
@@ -150,7 +150,7 @@ def test_arm_crossing_is_scored_from_the_front_and_rear(facing):
 
 def test_nothing_is_scored_when_the_pose_model_lost_the_legs(exact_gaits):
     """The plausibility gate's verdict reaches every checkpoint, with its reason."""
-    from runform.capture.quality import CaptureWarning
+    from runform.scene.quality import CaptureWarning
 
     gait, _truth = exact_gaits["pose_runner"]
     message = "the pose model lost the runner's legs in 40 % of frames"

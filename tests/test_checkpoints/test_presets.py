@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 
 #: Checkpoints that must fail for each fault. An overstride also delays the

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.cli import main
 from runform.compare.comparison import compare, compare_analyses

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.capture.setting import ActivityEvidence, classify_activity
 from runform.gait.events import Contact
 from runform.gait.flight import FLIGHT_HEIGHT, compute_flight_share, compute_stance_bounce
+from runform.scene.setting import ActivityEvidence, classify_activity
 
 
 def _contacts(step_s: float, stance_s: float, n: int) -> list[Contact]:

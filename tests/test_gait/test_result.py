@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from runform.gait.analysis import GaitSettings
 from runform.gait.analyze import analyze_gait
+from runform.gait.result import GaitSettings
 
 
 @pytest.fixture(scope="module")

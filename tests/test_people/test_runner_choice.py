@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runform.capture.runner import (
+from runform.io.poses import create_poses_dataset
+from runform.scene.runner import (
     RUNNING_STEPPING,
     choose_runner,
     measure_stepping,
@@ -17,7 +18,6 @@ from runform.capture.runner import (
     pick_person_at,
     summarise_tracks,
 )
-from runform.io.poses import create_poses_dataset
 
 from .bodies import make_body
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runform.analysis import build_analysis
+from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.measures import build_body_frame, compute_fall_lean
 from runform.checkpoints.rubric import load_rubric
 from runform.gait.analyze import analyze_gait

@@ -33,8 +33,8 @@ from numpy.typing import NDArray
 from scipy.signal import find_peaks
 
 from runform.checkpoints.measures import BodyFrame, average_finite_rows, build_body_frame
-from runform.gait.analysis import GaitAnalysis
 from runform.gait.kinematics import compute_foot_angle, compute_knee_flexion, compute_segment_lean
+from runform.gait.result import GaitAnalysis
 from runform.processing.series import fill_nan_linear, find_runs
 
 FloatArray = NDArray[np.float64]

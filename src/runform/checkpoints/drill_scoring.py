@@ -26,7 +26,7 @@ from runform.checkpoints.scoring import (
     compute_floor,
     compute_score,
 )
-from runform.gait.analysis import GaitAnalysis
+from runform.gait.result import GaitAnalysis
 from runform.serialize import to_json_safe
 
 #: Fewest repetitions behind a drill checkpoint.

@@ -1,6 +1,6 @@
 """Score every rubric checkpoint on a gait analysis.
 
-Pure: a :class:`~runform.gait.analysis.GaitAnalysis` and a
+Pure: a :class:`~runform.gait.result.GaitAnalysis` and a
 :class:`~runform.checkpoints.rubric.Rubric` in, a tuple of
 :class:`~runform.checkpoints.results.CheckpointResult` out.
 """
@@ -26,7 +26,7 @@ from runform.checkpoints.scoring import (
     compute_floor,
     compute_score,
 )
-from runform.gait.analysis import GaitAnalysis
+from runform.gait.result import GaitAnalysis
 
 #: Fewest strides behind a per-stride checkpoint.
 MIN_STRIDES = 2

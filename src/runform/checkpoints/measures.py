@@ -1,7 +1,7 @@
 """Per-stride Pose Method measures, from a gait analysis.
 
 Every measure is a pure function of the cleaned poses, the strides and the
-stride angles of a :class:`~runform.gait.analysis.GaitAnalysis`. Positions
+stride angles of a :class:`~runform.gait.result.GaitAnalysis`. Positions
 are turned into the sagittal *body frame* first (``forward`` in the direction
 of travel, ``up`` against gravity, pixels; see
 :func:`runform.gait.kinematics.to_body_frame`), so a runner going left gives
@@ -55,8 +55,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.gait.analysis import GaitAnalysis
 from runform.gait.kinematics import compute_segment_lean, to_body_frame
+from runform.gait.result import GaitAnalysis
 from runform.gait.stride_kinematics import StrideAngles
 from runform.gait.strides import Stride
 

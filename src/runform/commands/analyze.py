@@ -48,7 +48,7 @@ def read_baseline(path: Path) -> dict[str, float]:
 
 def run_analyze(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform analyze`` (see :func:`add_analyze_parser`)."""
-    from runform.analysis import build_analysis
+    from runform.checkpoints.assess import build_analysis
     from runform.checkpoints.rubric import RubricError, load_rubric
     from runform.io.poses import save_poses
     from runform.io.results import save_json

@@ -125,7 +125,7 @@ CAMERA_MOTION_PAIRS = 60
 
 def sample_camera_motion(video: Path, poses: Any, slowmo: float) -> Any:
     """Background motion over 4 s in the middle of the clip (low resolution, 60 frame pairs)."""
-    from runform.io.camera_motion import measure_camera_motion
+    from runform.scene.camera_motion import measure_camera_motion
 
     time = poses["time"].values
     if time.size < 3:
@@ -204,7 +204,7 @@ def choose_person(poses: Any, args: argparse.Namespace) -> Any:
     RunformError
         If ``--person`` names no track (with the ids and how to see them).
     """
-    from runform.capture.runner import decide_runner
+    from runform.scene.runner import decide_runner
 
     try:
         return decide_runner(poses, getattr(args, "person", None), getattr(args, "person_at", None))

@@ -16,10 +16,10 @@ from runform.errors import NoPersonDetectedError
 
 def run_people(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform people`` (see :func:`add_people_parser`)."""
-    from runform.capture.runner import choose_runner, summarise_tracks
     from runform.commands.analyze import publish_stage, staged_output
     from runform.io.results import save_json
     from runform.report.people import write_people_sheet
+    from runform.scene.runner import choose_runner, summarise_tracks
 
     out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-people")
     check_output_folder(out)

@@ -1,6 +1,6 @@
 """Compare two sessions: per-checkpoint and per-metric deltas with honest verdicts.
 
-Works on the ``analysis.json`` form (:meth:`runform.analysis.Analysis.to_dict`),
+Works on the ``analysis.json`` form (:meth:`runform.checkpoints.assess.Analysis.to_dict`),
 so an analysis folder from an earlier run compares as well as a fresh
 analysis. Pure: two dicts in, one immutable :class:`Comparison` out.
 
@@ -290,7 +290,7 @@ def compare_analyses(
 
 
 def compare(baseline: Any, followup: Any) -> Comparison:
-    """Compare two analyses (:class:`~runform.analysis.Analysis` objects or their dicts)."""
+    """Compare two analyses (:class:`~runform.checkpoints.assess.Analysis` or its dict)."""
     a = baseline.to_dict() if hasattr(baseline, "to_dict") else baseline
     b = followup.to_dict() if hasattr(followup, "to_dict") else followup
     return compare_analyses(a, b)

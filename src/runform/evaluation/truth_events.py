@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from runform.gait.analysis import GaitSettings
 from runform.gait.analyze import analyze_gait
-from runform.io.camera_motion import measure_camera_motion
+from runform.gait.result import GaitSettings
 from runform.io.poses import load_poses
+from runform.scene.camera_motion import measure_camera_motion
 from runform.synth import SyntheticTruth
 
 FloatArray = NDArray[np.float64]
@@ -155,5 +155,3 @@ def evaluate(
         else math.nan,
         analysis_s=elapsed,
     )
-
-

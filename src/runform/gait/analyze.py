@@ -1,6 +1,6 @@
 """``analyze_gait``: the gait stage from a poses dataset to a :class:`GaitAnalysis`.
 
-See :mod:`runform.gait.analysis` for the order of the steps and the result.
+See :mod:`runform.gait.result` for the order of the steps and the result.
 """
 
 from __future__ import annotations
@@ -14,40 +14,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.capture.quality import CaptureWarning, QualityInputs, check_capture_quality
-from runform.capture.runner import (
-    RunnerChoice,
-    choose_runner,
-    summarise_tracks,
-    track_id,
-)
-from runform.capture.scale import (
-    LEG_FRACTION_OF_HEIGHT,
-    Scale,
-    compute_leg_length_px,
-    estimate_scale,
-    median_finite,
-)
-from runform.capture.setting import (
-    ActivityEvidence,
-    MotionEvidence,
-    classify_activity,
-    classify_setting,
-)
-from runform.capture.travel import (
-    choose_single_direction_span,
-    find_travel_segments,
-    remove_camera_pan,
-)
-from runform.capture.view import (
-    Classified,
-    classify_depth_direction,
-    classify_side_direction,
-    classify_view,
-    compute_facing,
-)
 from runform.errors import NoPersonDetectedError
-from runform.gait.analysis import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.com import compute_center_of_mass
 from runform.gait.events import (
     Contact,
@@ -67,6 +34,7 @@ from runform.gait.metrics import (
     missing,
     summarise,
 )
+from runform.gait.result import CaptureInfo, GaitAnalysis, GaitSettings
 from runform.gait.signals import (
     compute_foot_height,
     compute_foot_rise_velocity,
@@ -85,6 +53,38 @@ from runform.processing.plausibility import (
     MAX_IMPLAUSIBLE_SHARE,
     PlausibilityReport,
     drop_implausible_legs,
+)
+from runform.scene.quality import CaptureWarning, QualityInputs, check_capture_quality
+from runform.scene.runner import (
+    RunnerChoice,
+    choose_runner,
+    summarise_tracks,
+    track_id,
+)
+from runform.scene.scale import (
+    LEG_FRACTION_OF_HEIGHT,
+    Scale,
+    compute_leg_length_px,
+    estimate_scale,
+    median_finite,
+)
+from runform.scene.setting import (
+    ActivityEvidence,
+    MotionEvidence,
+    classify_activity,
+    classify_setting,
+)
+from runform.scene.travel import (
+    choose_single_direction_span,
+    find_travel_segments,
+    remove_camera_pan,
+)
+from runform.scene.view import (
+    Classified,
+    classify_depth_direction,
+    classify_side_direction,
+    classify_view,
+    compute_facing,
 )
 from runform.skeleton import SIDES
 
@@ -451,17 +451,17 @@ def analyze_gait(
         ``"tracking"``.
     individual
         Which individual to analyse by name (default: the runner, chosen by
-        :func:`runform.capture.runner.choose_runner` when there are several).
+        :func:`runform.scene.runner.choose_runner` when there are several).
     settings
         Analysis parameters.
     camera_motion
         Background velocity in the image (dims ``time, space``, px/s; from
-        :func:`runform.io.camera_motion.measure_camera_motion`), any subset
+        :func:`runform.scene.camera_motion.measure_camera_motion`), any subset
         of the clip's times. It tells a tracking camera from a treadmill;
         without it a still runner with sliding feet is taken for a treadmill.
     person
         The person to analyse and how they were chosen (e.g. by the coach,
-        :func:`runform.capture.runner.decide_runner`); overrides ``individual``.
+        :func:`runform.scene.runner.decide_runner`); overrides ``individual``.
 
     Returns
     -------

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.checkpoints.drill_scoring import DrillResult
 from runform.checkpoints.results import CheckpointResult
 

@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image as PILImage
 
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.io.results import save_bytes
 from runform.io.video import read_frames_at
 from runform.viz.annotate import mirror_marks, plan_frame_marks

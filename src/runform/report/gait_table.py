@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from runform.gait.analysis import GaitAnalysis
 from runform.gait.metrics import Metric
+from runform.gait.result import GaitAnalysis
 
 #: Metric name -> label shown to runners, in display order.
 LABELS = {

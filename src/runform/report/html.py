@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from runform import __version__
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.report.checkpoint_table import STATUS_TEXT, format_target, format_value
 
 PLOT_CAPTIONS = {

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from runform.capture.runner import RunnerChoice, TrackSummary
 from runform.io.video import read_frames_at
 from runform.report.figures import save_image
+from runform.scene.runner import RunnerChoice, TrackSummary
 from runform.viz.people import compose_people_sheet, draw_people, draw_person_crop
 
 #: Most people shown as crops (all are drawn on the overview).

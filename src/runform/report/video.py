@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from runform.analysis import Analysis
-from runform.capture.runner import track_id
+from runform.checkpoints.assess import Analysis
 from runform.io.video import iter_frames, probe_video
 from runform.io.video_writer import VideoWriter, compute_even_size
+from runform.scene.runner import track_id
 from runform.viz.annotate import annotate_frame, choose_freeze_frames, draw_freeze, plan_frame_marks
 
 #: How long a focus frame is held, seconds.

@@ -1,6 +1,6 @@
 """What to draw on each frame of the annotated video, and drawing one frame.
 
-:func:`plan_frame_marks` turns an :class:`~runform.analysis.Analysis` into
+:func:`plan_frame_marks` turns an :class:`~runform.checkpoints.assess.Analysis` into
 per-frame marks (phase, support point, centre of mass, fall angle, knee at
 contact, HUD); :func:`annotate_frame` draws them on one frame. Both are pure.
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.checkpoints.measures import build_body_frame, compute_fall_lean, find_fall_window
 from runform.skeleton import KEYPOINT_INDEX
 from runform.viz.overlay import (

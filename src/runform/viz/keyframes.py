@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.gait.stride_kinematics import StrideAngles
 from runform.viz.annotate import FrameMarks, annotate_frame
 from runform.viz.overlay import Image, draw_panel

@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from runform.analysis import Analysis
+from runform.checkpoints.assess import Analysis
 from runform.checkpoints.drill_scoring import DrillResult
 from runform.checkpoints.rubric import ELEMENTS
 

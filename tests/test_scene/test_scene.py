@@ -6,15 +6,15 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from runform.capture.quality import QualityInputs, check_capture_quality
-from runform.capture.scale import compute_leg_length_px, estimate_scale
-from runform.capture.setting import (
+from runform.scene.quality import QualityInputs, check_capture_quality
+from runform.scene.scale import compute_leg_length_px, estimate_scale
+from runform.scene.setting import (
     ActivityEvidence,
     MotionEvidence,
     classify_activity,
     classify_setting,
 )
-from runform.capture.view import classify_view
+from runform.scene.view import classify_view
 from runform.skeleton import KEYPOINT_NAMES
 from runform.synth import PRESETS, compute_truth
 
@@ -112,7 +112,7 @@ def test_slow_motion_warning_for_implausibly_slow_running():
 
 def test_a_panning_camera_that_overshoots_is_not_a_turn() -> None:
     """Runner going right at 3 m/s, camera following with a drifting lag."""
-    from runform.capture.travel import find_travel_segments, remove_camera_pan
+    from runform.scene.travel import find_travel_segments, remove_camera_pan
 
     time = np.arange(0, 6, 1 / 30)
     world = 300.0 * time  # px of a static view

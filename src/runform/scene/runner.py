@@ -34,7 +34,7 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.capture.scale import compute_leg_length_px, median_finite
+from runform.scene.scale import compute_leg_length_px, median_finite
 
 FloatArray = NDArray[np.float64]
 
@@ -43,7 +43,7 @@ RUNNING_STRIDE_HZ = (1.1, 2.1)
 #: Stepping score from which a track counts as running.
 RUNNING_STEPPING = 0.25
 #: Standard deviation of the ankle offset of a running stride, leg lengths
-#: (thigh + shank, :func:`runform.capture.scale.compute_leg_length_px`; 0.35 of
+#: (thigh + shank, :func:`runform.scene.scale.compute_leg_length_px`; 0.35 of
 #: the straight hip-to-ankle distance this was first set against).
 _RUNNING_SWING = 0.33
 #: Shortest detected span whose stepping is measured, seconds (about 1.5 strides).

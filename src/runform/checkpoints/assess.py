@@ -18,7 +18,7 @@ from runform.checkpoints.evaluate import score_checkpoints
 from runform.checkpoints.feedback import choose_focus, summarise_elements
 from runform.checkpoints.results import CheckpointResult, FocusItem
 from runform.checkpoints.rubric import Rubric
-from runform.gait.analysis import GaitAnalysis
+from runform.gait.result import GaitAnalysis
 from runform.serialize import to_json_safe
 
 #: Version of the ``analysis.json`` layout (bumped on any breaking change).

@@ -84,7 +84,7 @@ def remove_camera_pan(
         Image x of the hip centre, pixels.
     pan_time_s, pan_velocity
         Times (s) and horizontal image velocity of the background (px/s),
-        e.g. from :func:`runform.io.camera_motion.measure_camera_motion`.
+        e.g. from :func:`runform.scene.camera_motion.measure_camera_motion`.
 
     Returns
     -------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from runform.capture.travel import choose_single_direction_span, find_travel_segments
+from runform.scene.travel import choose_single_direction_span, find_travel_segments
 
 
 def back_and_forth(fps: float = 30.0):

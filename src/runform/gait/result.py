@@ -3,13 +3,13 @@
 The steps, each a pure function from its own module:
 
 1. gate low-confidence landmarks (:mod:`runform.processing.clean`);
-2. classify the view and the direction of travel (:mod:`runform.capture.view`);
+2. classify the view and the direction of travel (:mod:`runform.scene.view`);
 3. in a side view, repair left/right leg swaps and down-weight the far leg
    (:mod:`runform.processing.legswap`);
 4. reject outliers, fill short gaps, low-pass filter;
 5. scale, foot contacts, steps and strides (:mod:`runform.gait.events`,
    :mod:`runform.gait.strides`);
-6. setting and activity (:mod:`runform.capture.setting`);
+6. setting and activity (:mod:`runform.scene.setting`);
 7. spatiotemporal metrics, kinematics and centre of mass;
 8. capture-quality warnings.
 """
@@ -25,15 +25,15 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.capture.quality import CaptureWarning
-from runform.capture.runner import RunnerChoice
-from runform.capture.scale import Scale
-from runform.capture.view import Classified
 from runform.gait.events import Contact, EventSettings
 from runform.gait.metrics import Metric
 from runform.gait.stride_kinematics import StrideAngles
 from runform.gait.strides import GaitEvent, Stride
 from runform.processing.clean import CleaningSettings
+from runform.scene.quality import CaptureWarning
+from runform.scene.runner import RunnerChoice
+from runform.scene.scale import Scale
+from runform.scene.view import Classified
 from runform.serialize import to_json_safe
 
 FloatArray = NDArray[np.float64]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from runform.io.camera_motion import (
+from runform.scene.camera_motion import (
     compute_person_mask,
     correlate_background,
     estimate_background_shift,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runform.capture.view import Classified
+from runform.scene.view import Classified
 
 SETTINGS = ("treadmill", "overground", "tracking")
 #: Hips this far (leg lengths, ~0.5 cm) below or above their step mean in
