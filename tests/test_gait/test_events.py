@@ -9,7 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runform.gait.events import EventSettings, detect_foot_contacts, time_lift_off
+from runform.gait.event_timing import time_lift_off
+from runform.gait.events import EventSettings
+from runform.gait.foot_contacts import detect_foot_contacts
 from runform.processing.series import find_runs
 
 
@@ -129,7 +131,7 @@ def _contact(side, ic):
 
 
 def test_alternation_relabels_a_swapped_contact_but_not_a_missed_one():
-    from runform.gait.events import enforce_alternation
+    from runform.gait.foot_contacts import enforce_alternation
 
     contacts = [_contact("left", 0.0), _contact("right", 0.33), _contact("left", 0.66),
                 _contact("left", 1.0), _contact("left", 1.33), _contact("left", 2.33)]  # fmt: skip
@@ -143,7 +145,7 @@ def test_alternation_relabels_a_swapped_contact_but_not_a_missed_one():
 
 def test_a_hovering_foot_lands_at_the_end_of_its_hover() -> None:
     """Down to 2 cm, hang there for 60 ms, then touch: the landing is the touch."""
-    from runform.gait.events import end_hover
+    from runform.gait.event_timing import end_hover
 
     time = np.arange(0, 0.5, 1 / 60)
     touch = 0.25
@@ -156,7 +158,7 @@ def test_a_hovering_foot_lands_at_the_end_of_its_hover() -> None:
 
 
 def test_a_steady_descent_keeps_its_landing() -> None:
-    from runform.gait.events import end_hover
+    from runform.gait.event_timing import end_hover
 
     time = np.arange(0, 0.5, 1 / 60)
     height = np.clip(0.3 - 1.5 * time, 0.0, None)  # straight down into the ground at 0.2 s

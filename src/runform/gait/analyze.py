@@ -16,14 +16,9 @@ from numpy.typing import NDArray
 
 from runform.errors import NoPersonDetectedError
 from runform.gait.com import compute_center_of_mass
-from runform.gait.events import (
-    Contact,
-    EventSettings,
-    detect_foot_contacts,
-    enforce_alternation,
-    rescale_contact,
-)
+from runform.gait.events import Contact, EventSettings, rescale_contact
 from runform.gait.flight import compute_flight_share, compute_stance_bounce
+from runform.gait.foot_contacts import detect_foot_contacts, enforce_alternation
 from runform.gait.kinematics import compute_angles
 from runform.gait.metrics import (
     Metric,

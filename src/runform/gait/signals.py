@@ -10,7 +10,8 @@ import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
 
-from runform.gait.events import EventSettings, compute_ground_level
+from runform.gait.events import EventSettings
+from runform.gait.stance import compute_ground_level
 
 FloatArray = NDArray[np.float64]
 
