@@ -85,7 +85,7 @@ def extract_in_processes(clips: list[Path], processes: int) -> float:
     script = (
         "import sys\n"
         "from pathlib import Path\n"
-        "from runform.pipeline import compute_poses\n"
+        "from runform.pipeline.poses import compute_poses\n"
         "from runform.pose.extract import ExtractionSettings\n"
         "from runform.pose.models import resolve_model\n"
         "model = resolve_model(None, variant='full')\n"

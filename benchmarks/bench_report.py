@@ -18,7 +18,7 @@ from runform.checkpoints.assess import build_analysis
 from runform.checkpoints.rubric import load_rubric
 from runform.gait.analyze import analyze_gait
 from runform.io.video import probe_video
-from runform.pipeline import compute_poses
+from runform.pipeline.poses import compute_poses
 from runform.pose.extract import ExtractionSettings
 from runform.pose.models import resolve_model
 from runform.report.figures import write_key_frames, write_plots

@@ -11,8 +11,10 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import sys
 import tempfile
+import threading
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -25,12 +27,13 @@ from runform import __version__
 from runform.commands.analyze import add_analyze_parser
 from runform.commands.batch import add_batch_parser
 from runform.commands.common import (
+    add_extraction_options,
     add_video_options,
-    analyze_gait_of,
-    check_output_folder,
-    load_or_extract,
-    max_side,
+    build_options,
+    default_output,
     positive_float,
+    print_warnings,
+    show_progress,
 )
 from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
@@ -39,6 +42,7 @@ from runform.commands.progress import add_progress_parser
 from runform.errors import RunformError
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 
@@ -135,15 +139,24 @@ def _cmd_models_info(args: argparse.Namespace, console: Console) -> int:
 
 def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
     from runform.io.poses import export_poses_csv, save_poses
+    from runform.pipeline.clip import load_clip_poses
+    from runform.pipeline.outputs import check_output_folder, open_output
+    from runform.pose.read_problems import describe_read_problems
 
-    out = Path(args.output)
-    check_output_folder(out)
-    poses, cached = load_or_extract(args, console)
-    written = [save_poses(poses, out / "poses.nc")]
-    if args.csv:
-        written.append(export_poses_csv(poses, out / "poses.csv"))
+    out, video = Path(args.output), Path(args.video)
+    options = build_options(args)
+    check_output_folder(out, [video])
+    with show_progress(console, args.quiet) as progress:
+        poses, cached = load_clip_poses(video, options, progress)
+    if cached:  # said when extracted; say it again, naming this file
+        print_warnings(describe_read_problems(poses.attrs, video.name))
+    with open_output(out, [video], ["poses.csv"]) as output:
+        save_poses(poses, output.stage / "poses.nc")
+        if args.csv:
+            export_poses_csv(poses, output.stage / "poses.csv")
+    print_warnings(output.describe_stale())
     if not args.quiet:
-        _print_pose_summary(console, poses, cached, written)
+        _print_pose_summary(console, poses, cached, output.published)
     return 0
 
 
@@ -151,27 +164,32 @@ def _cmd_pose(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_gait(args: argparse.Namespace, console: Console) -> int:
-    import json
-
     from runform.io.poses import save_poses
     from runform.io.results import save_json
+    from runform.pipeline import analyze_clip
+    from runform.pipeline.outputs import check_output_folder, open_output
     from runform.report.gait_table import build_capture_table, build_metrics_table
 
-    out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-gait")
-    check_output_folder(out)
-    poses, result = analyze_gait_of(args, console)
-    data = result.to_dict()
-    written = [save_json(data, out / "gait.json")]
-    if Path(args.video).suffix != ".nc":
-        written.append(save_poses(poses, out / "poses.nc"))
+    video = Path(args.video)
+    out = Path(args.output) if args.output else default_output(video, "gait")
+    check_output_folder(out, [video])
+    with show_progress(console, args.quiet) as progress:
+        result = analyze_clip(video, build_options(args), progress=progress)
+    gait = result.analysis.gait
+    data = gait.to_dict()
+    with open_output(out, [video], ["poses.nc"]) as output:
+        save_json(data, output.stage / "gait.json")
+        if result.is_video:
+            save_poses(result.poses, output.stage / "poses.nc")
+    print_warnings([*result.warnings, *output.describe_stale()])
     if args.json:
         print(json.dumps(data, indent=2, allow_nan=False))
     elif not args.quiet:
-        console.print(build_capture_table(result))
-        console.print(build_metrics_table(result))
-        for warning in result.capture.warnings:
+        console.print(build_capture_table(gait))
+        console.print(build_metrics_table(gait))
+        for warning in gait.capture.warnings:
             console.print(f"[yellow]warning[/yellow] {warning.message}")
-        for path in written:
+        for path in output.published:
             console.print(f"[dim]wrote {path}[/dim]")
     return 0
 
@@ -283,18 +301,8 @@ def _add_pose_parser(sub: Any) -> None:
     pose = sub.add_parser("pose", help="extract pose landmarks from a video")
     pose.add_argument("video", type=Path, help="video file")
     pose.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    pose.add_argument("--model", type=Path, help="a pose_landmarker_*.task file")
-    pose.add_argument("--variant", choices=("lite", "full", "heavy"), default="full")
-    pose.add_argument("--max-side", type=max_side, default=1280,
-                      help="downscale frames to this longest side (px) for inference; "
-                           "0 = full size (default 1280)")  # fmt: skip
-    pose.add_argument("--slowmo", type=positive_float, default=1.0,
-                      help="slow-motion factor: capture fps / playback fps")  # fmt: skip
-    pose.add_argument("--workers", type=int, default=None,
-                      help="processes for one video (default: CPUs, at most 4; "
-                           "each needs ~370 MB)")  # fmt: skip
+    add_extraction_options(pose)
     pose.add_argument("--csv", action="store_true", help="also write poses.csv")
-    pose.add_argument("--no-cache", action="store_true", help="ignore the poses cache")
     pose.add_argument("--quiet", action="store_true", help="print nothing on success")
     pose.set_defaults(handler=_cmd_pose)
 
@@ -324,6 +332,27 @@ def _add_synth_parser(sub: Any) -> None:
     synth.set_defaults(handler=_cmd_synth)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (removing partial output) and exit with 143."""
+
+
+def _raise_terminated(_signum: int, _frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``runform`` command; return its exit status."""
     parser = build_parser()
@@ -331,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     console = Console(stderr=False)
     handler: Handler = args.handler
     try:
-        with _capture_native_stderr(not args.debug), warnings.catch_warnings():
+        with _terminate_cleanly(), _capture_native_stderr(not args.debug), \
+                warnings.catch_warnings():  # fmt: skip
             warnings.simplefilter("default")
             warnings.showwarning = _show_warning
             return handler(args, console)
@@ -348,6 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("runform: interrupted; no partial output was left behind", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("runform: terminated; no partial output was left behind", file=sys.stderr)
+        return EXIT_TERMINATED
     except Exception as err:
         _print_error(f"internal error: {type(err).__name__}: {err}\n"
                      "please report this with `--debug` output", args.debug)  # fmt: skip

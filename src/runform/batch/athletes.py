@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 
@@ -32,12 +30,6 @@ def sessions_by_athlete(
     }
 
 
-def _namespace(**values: Any) -> argparse.Namespace:
-    defaults = {"height_cm": None, "drill": None, "rubric": None, "slowmo": 1.0, "max_side": 1280,
-                "no_video": True, "quiet": True, "date": None}  # fmt: skip
-    return argparse.Namespace(**{**defaults, **values})
-
-
 def write_athlete_reports(
     jobs: Sequence[Job], out: Path, console: Console, keys: dict[str, str] | None = None
 ) -> dict[str, list[dict[str, str]]]:
@@ -55,48 +47,44 @@ def write_athlete_reports(
         if len(sessions) < 2:
             continue
         try:
-            links[athlete] = _athlete_reports(athlete, sessions, dated, out, console)
+            links[athlete] = _athlete_reports(athlete, sessions, dated, out)
         except (RunformError, ValueError, OSError) as error:
             links[athlete] = [{"label": f"reports not made ({error})", "href": ""}]
     return links
 
 
 def _athlete_reports(
-    athlete: str, sessions: list[Job], dated: list[Job], out: Path, console: Console
+    athlete: str, sessions: list[Job], dated: list[Job], out: Path
 ) -> list[dict[str, str]]:
     """Progress over all sessions; comparisons of the newest dated session only."""
-    from runform.commands.compare import run_compare
-    from runform.commands.progress import run_progress
+    import datetime as dt
+    from collections.abc import Callable
+
+    from runform.compare.write import write_comparison, write_progress
     from runform.errors import RunformError
 
     base = out / safe_name(athlete)
     folders = [out / j.folder for j in sessions]
     dates = [j.date for j in sessions]
-    given = None if "undated" in dates else [_to_date(d) for d in dates]
-    reports: list[tuple[str, str, Any, argparse.Namespace]] = [
-        ("progress", "progress/progress.html", run_progress,
-         _namespace(sessions=folders, output=base / "progress", date=given)),
+    given = None if "undated" in dates else [dt.date.fromisoformat(d) for d in dates]
+    reports: list[tuple[str, str, Callable[[], object]]] = [
+        ("progress", "progress/progress.html",
+         lambda: write_progress(folders, base / "progress", dates=given)),
     ]  # fmt: skip
     comparable = [out / j.folder for j in dated]
     if len(comparable) >= 2:
-        reports.append(("newest vs previous", "latest_vs_previous/comparison.html", run_compare,
-                        _namespace(baseline=comparable[-2], followup=comparable[-1],
-                                   output=base / "latest_vs_previous")))  # fmt: skip
+        reports.append(("newest vs previous", "latest_vs_previous/comparison.html",
+                        lambda: write_comparison(comparable[-2], comparable[-1],
+                                                 base / "latest_vs_previous")))  # fmt: skip
     if len(comparable) >= 3:
-        reports.append(("newest vs first", "latest_vs_first/comparison.html", run_compare,
-                        _namespace(baseline=comparable[0], followup=comparable[-1],
-                                   output=base / "latest_vs_first")))  # fmt: skip
+        reports.append(("newest vs first", "latest_vs_first/comparison.html",
+                        lambda: write_comparison(comparable[0], comparable[-1],
+                                                 base / "latest_vs_first")))  # fmt: skip
     links = []
-    for label, href, handler, args in reports:
+    for label, href, write in reports:
         try:
-            handler(args, console)
+            write()
             links.append({"label": label, "href": f"{safe_name(athlete)}/{href}"})
         except (RunformError, ValueError, OSError) as error:
             links.append({"label": f"{label}: not made ({error})", "href": ""})
     return links
-
-
-def _to_date(text: str) -> Any:
-    import datetime as dt
-
-    return dt.date.fromisoformat(text)

@@ -1,12 +1,19 @@
 """Batch jobs: find the uploads, name their output folders, and run one in isolation.
 
 A job is one video with what is known about it (athlete, date, drill,
-height, setting). It is analysed in a *separate process* (``runform
-analyze``; a fresh one in :func:`run_job`, a long-lived one in
-:mod:`runform.batch.pool`), so a native crash inside the pose model costs
-only that video. :func:`record_outcome` writes the outcome to ``batch.json``
-inside the job's folder, last: its presence with the same key (the video's
-content hash, the settings and the runform version) means the job is done.
+height, setting). It is analysed by the library pipeline in a *separate
+process* (:mod:`runform.batch.worker`: a fresh one in :func:`run_job`, a
+long-lived one in :mod:`runform.batch.pool`), so a native crash inside the
+pose model costs only that video; the process answers with a typed
+:class:`~runform.batch.outcome.JobOutcome`. :func:`record_outcome` writes it
+to ``batch.json`` inside the job's folder, last: its presence with the same
+key (the video's content hash, the settings and the runform version) means
+the job is done.
+
+Folder names are stable and collision-free: a name that is already safe
+(letters of any script, digits, ``-``, ``_``, ``.``) is kept as it is; one
+that had to be changed gets a short hash of the original, so ``ana b`` and
+``ana-b`` never share a folder, and ``跑步.mp4`` stays readable.
 """
 
 from __future__ import annotations
@@ -18,17 +25,15 @@ import glob
 import hashlib
 import itertools
 import json
-import os
 import re
-import shutil
-import subprocess
-import sys
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runform import __version__
+from runform.batch.outcome import JobOutcome
 from runform.compare.progress import find_date_in_name
 from runform.errors import RunformError
 from runform.io.results import save_json, save_text
@@ -36,12 +41,16 @@ from runform.io.results import save_json, save_text
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mts", ".ts", ".3gp")
 MANIFEST_COLUMNS = ("video", "athlete", "date", "drill", "height_cm", "setting")
 MARKER = "batch.json"
-#: Exit code of ``runform analyze`` when nobody is found in the video.
-NO_PERSON_CODE = 4
 #: Settings that change how fast a job runs, not its result (not in the reuse key).
 SPEED_SETTINGS = frozenset({"pose_workers"})
-#: Longest time one video may take before its process is stopped, seconds.
-JOB_TIMEOUT_S = 3600
+#: Runs of a job that failed for a reason other than its upload before it is left alone.
+MAX_ATTEMPTS = 3
+#: Longest folder name made from a user's name, characters (before the hash).
+MAX_NAME_LENGTH = 80
+#: The file marking a batch's output folder.
+BATCH_MARK = ".runform-batch"
+#: Files that mark a folder as runform's output (never searched for uploads).
+OUTPUT_MARKS = ("analysis.json", "batch.json", "comparison.json", "progress.json", BATCH_MARK)
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Job:
     drill: str | None = None
     height_cm: float | None = None
     setting: str = "auto"
+    tag: str = ""
 
     @property
     def name(self) -> str:
@@ -62,9 +72,11 @@ class Job:
 
     @property
     def folder(self) -> str:
-        """``<athlete>/<date>_<name>`` (path-safe)."""
+        """``<athlete>/<date>_<name>`` (path-safe; ``-<tag>`` added when tagged)."""
         name, date = safe_name(self.name), safe_name(self.date)
         session = name if name.startswith(date) else f"{date}_{name}"
+        if self.tag:
+            session = f"{session}-{self.tag}"
         return f"{safe_name(self.athlete)}/{session}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,10 +84,24 @@ class Job:
         return dataclasses.asdict(self)
 
 
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:6]
+
+
 def safe_name(text: str) -> str:
-    """Make ``text`` safe as a folder name (letters, digits, ``-``, ``_``, ``.``)."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
-    return cleaned or "unnamed"
+    """Make ``text`` a safe, readable folder name, distinct for distinct texts.
+
+    Letters and digits of any script, ``-``, ``_`` and ``.`` are kept; other
+    runs of characters become ``-``. A name changed by that (or empty, or
+    too long) gets ``-`` and six hex digits of the original's hash, so two
+    texts never give the same name: ``ana b`` → ``ana-b-3d5e2f``, while
+    ``ana-b`` and ``跑步`` stay as they are.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    cleaned = re.sub(r"[^\w.-]+", "-", normal).strip("-.")[:MAX_NAME_LENGTH]
+    if cleaned and cleaned == normal:
+        return cleaned
+    return f"{cleaned or 'unnamed'}-{_short_hash(text)}"
 
 
 def _date_of(path: Path) -> str:
@@ -89,8 +115,13 @@ def glob_root(pattern: str) -> Path:
     return Path(*fixed) if fixed else Path()
 
 
+def is_output_folder(folder: Path) -> bool:
+    """Whether ``folder`` was written by runform (an analysis, a job, a batch)."""
+    return any((folder / mark).exists() for mark in OUTPUT_MARKS)
+
+
 def _is_upload(path: Path, root: Path, exclude: Path | None) -> bool:
-    """Tell a video upload: not hidden, not inside ``exclude`` (the batch's own output)."""
+    """Tell a video upload: not hidden, not inside ``exclude`` or any runform output."""
     if not path.is_file() or path.suffix.lower() not in VIDEO_SUFFIXES:
         return False
     try:
@@ -98,6 +129,9 @@ def _is_upload(path: Path, root: Path, exclude: Path | None) -> bool:
     except ValueError:
         relative = Path(path.name)
     if any(part.startswith(".") for part in relative.parts):
+        return False
+    folders = list(path.resolve().parents)[: len(relative.parts) - 1]  # below the root
+    if any(is_output_folder(folder) for folder in folders):
         return False
     if exclude is None:
         return True
@@ -143,7 +177,29 @@ def find_jobs(source: str, exclude: Path | None = None) -> list[Job]:
             parts = (file.name,)
         athlete = parts[0] if len(parts) > 1 else "unknown"
         jobs.append(Job(str(file.resolve()), athlete, _date_of(file)))
-    return jobs
+    return tag_duplicates(jobs, root)
+
+
+def tag_duplicates(jobs: list[Job], root: Path) -> list[Job]:
+    """Tag jobs that would share a folder (case-insensitively) with their path's hash.
+
+    Two uploads of one athlete with the same date and name in different
+    sub-folders (``ana/week1/run.mp4``, ``ana/week2/run.mp4``) each get
+    their own folder, the same on every run.
+    """
+    counts: dict[str, int] = {}
+    for job in jobs:
+        counts[job.folder.lower()] = counts.get(job.folder.lower(), 0) + 1
+    tagged = []
+    for job in jobs:
+        if counts[job.folder.lower()] > 1:
+            try:
+                where = Path(job.video).relative_to(root.resolve()).as_posix()
+            except ValueError:
+                where = job.video
+            job = dataclasses.replace(job, tag=_short_hash(where))
+        tagged.append(job)
+    return tagged
 
 
 def read_manifest(path: Path) -> list[Job]:
@@ -183,7 +239,7 @@ def read_manifest(path: Path) -> list[Job]:
             height_cm=height_cm,
             setting=(row.get("setting") or "").strip() or "auto",
         ))  # fmt: skip
-    return jobs
+    return tag_duplicates(jobs, path.parent)
 
 
 def _manifest_date(text: str | None, file: Path, manifest: Path, line: int) -> str:
@@ -241,93 +297,49 @@ def is_done(job: Job, out: Path, key: str) -> bool:
         return False
     if marker.get("status") == "ok":
         return (folder / "report.html").is_file()
-    return not marker.get("retry", True)
+    return not marker.get("retry", True) or int(marker.get("attempts", 1)) >= MAX_ATTEMPTS
 
 
-def _last_error_line(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.startswith("runform: error:")]
-    if errors:
-        return errors[-1].removeprefix("runform: error:").strip()
-    return lines[-1] if lines else "no output"
-
-
-def build_arguments(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
-    """Build the ``runform analyze`` arguments of a job (without ``python -m runform``).
-
-    ``settings["pose_workers"]`` (default 1) is the number of pose-extraction
-    processes the job may use: the batch gives each of its ``--jobs`` slots an
-    equal share of the cores, so the slots never oversubscribe them.
-    """
-    workers = str(settings.get("pose_workers") or 1)
-    arguments = ["analyze", job.video, "-o", str(folder), "--quiet", "--workers", workers,
-                 "--setting", job.setting]  # fmt: skip
-    if job.drill:
-        arguments += ["--drill", job.drill]
-    height = job.height_cm if job.height_cm is not None else settings.get("height_cm")
-    if height is not None:
-        arguments += ["--height-cm", str(height)]
-    if settings.get("no_video"):
-        arguments.append("--no-video")
-    if settings.get("rubric"):
-        arguments += ["--rubric", str(settings["rubric"])]
-    return arguments
-
-
-def build_command(job: Job, folder: Path, settings: dict[str, Any]) -> list[str]:
-    """Build the command line of a job run in a fresh process (one process per job)."""
-    return [sys.executable, "-m", "runform", *build_arguments(job, folder, settings)]
-
-
-#: Environment of every analysis process: one inference thread per process (the batch
-#: parallelises over processes), and no Python warnings in the job logs.
-WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+def describe_request(job: Job, folder: Path, settings: dict[str, Any]) -> dict[str, Any]:
+    """Build the request a worker process answers (see :mod:`runform.batch.worker`)."""
+    return {"job": job.to_dict(), "folder": str(folder), "settings": settings}
 
 
 def prepare_folder(job: Job, out: str) -> Path:
-    """Create the job's folder and remove leftovers of a run killed halfway."""
+    """Create the job's folder (stages left by a killed run are removed when it is written)."""
     folder = Path(out) / job.folder
     folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.glob(".partial-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
     return folder
 
 
 def record_outcome(
-    job: Job, folder: Path, key: str, code: int | None, stderr: str, seconds: float
+    job: Job, folder: Path, key: str, outcome: JobOutcome, seconds: float
 ) -> dict[str, Any]:
     """Describe a finished job and write it to ``batch.json`` (last).
 
     Parameters
     ----------
-    code
-        The analysis's exit status (negative: killed by that signal), or
-        ``None`` when it was stopped after :data:`JOB_TIMEOUT_S`.
-    stderr
-        What the analysis wrote to stderr (kept in ``stderr.log`` on failure).
+    outcome
+        How the job ended.
     seconds
         Wall time of the job, s.
 
     Returns
     -------
     dict
-        ``{"job", "folder", "status": "ok"|"failed", "reason", "seconds", "key",
-        "retry", "finished"}``.
+        ``{"job", "folder", "status": "ok"|"failed", "outcome", "reason",
+        "warnings", "seconds", "key", "retry", "attempts", "finished"}``;
+        ``attempts`` counts the runs of this key that failed and may be
+        retried (a job is left alone after :data:`MAX_ATTEMPTS`).
     """
-    truncated = _truncation_warning(stderr) if code == 0 else None
-    if code is None:
-        status, reason, retry = "failed", f"took longer than {JOB_TIMEOUT_S} s", True
-    elif truncated:  # analysed what could be read, but the upload is cut short
-        status, reason, retry = "failed", truncated, False
-    else:
-        status = "ok" if code == 0 else "failed"
-        reason = "" if status == "ok" else _describe_failure(code, stderr)
-        retry = status == "failed" and not blames_upload(code, Path(job.video))
-    if status == "failed":
-        save_text(stderr, folder / "stderr.log")
+    previous = read_marker(folder) or {}
+    attempts = int(previous.get("attempts", 0)) + 1 if previous.get("key") == key else 1
+    if outcome.status == "failed" and outcome.log:
+        save_text(outcome.log, folder / "stderr.log")
     result = {
-        "job": job.to_dict(), "folder": job.folder, "status": status, "reason": reason,
-        "seconds": round(seconds, 2), "key": key, "retry": retry,
+        "job": job.to_dict(), "folder": job.folder, "status": outcome.status,
+        "outcome": outcome.kind, "reason": outcome.reason, "warnings": list(outcome.warnings),
+        "seconds": round(seconds, 2), "key": key, "retry": outcome.retry, "attempts": attempts,
         "finished": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
     save_json(result, folder / MARKER)
@@ -335,62 +347,18 @@ def record_outcome(
 
 
 def run_job(job: Job, out: str, settings: dict[str, Any], key: str) -> dict[str, Any]:
-    """Analyse one video in a fresh process and record the outcome (:func:`record_outcome`).
+    """Analyse one video in a fresh worker process and record the outcome.
 
     Used where no long-lived worker is at hand (Dask tasks): a native crash
-    inside the pose model costs only this video.
+    inside the pose model costs only this video, never the Dask worker.
     """
+    from runform.batch.pool import Worker
+
     folder = prepare_folder(job, out)
     start = time.perf_counter()
-    env = {**os.environ, **WORKER_ENV}
+    worker = Worker({})
     try:
-        done = subprocess.run(build_command(job, folder, settings), capture_output=True, text=True,
-                              timeout=JOB_TIMEOUT_S, env=env, check=False)  # fmt: skip
-        code: int | None = done.returncode
-        stderr = done.stderr
-    except subprocess.TimeoutExpired:
-        code, stderr = None, ""
-    return record_outcome(job, folder, key, code, stderr, time.perf_counter() - start)
-
-
-#: What ``runform analyze`` warns when a file ends before the frames its header states.
-TRUNCATED_MARK = "the file is probably truncated"
-
-
-def _truncation_warning(stderr: str) -> str | None:
-    """Find the truncation warning in an analysis's stderr, without its prefix."""
-    for line in stderr.splitlines():
-        if TRUNCATED_MARK in line:
-            return line.split("runform: warning:", 1)[-1].strip()
-    return None
-
-
-def blames_upload(code: int, video: Path) -> bool:
-    """Whether a failed analysis was the upload's fault (so retrying cannot help).
-
-    Nobody in the video (exit 4), or an upload that cannot even be probed or
-    decoded as a video. Anything else (a full disk, a permission, an internal error, a
-    crash) may pass on another try.
-    """
-    if code == NO_PERSON_CODE:
-        return True
-    if code != 2:
-        return False
-    import warnings
-
-    from runform.io.video import iter_frames, probe_video
-
-    try:
-        probe_video(video)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            first = next(iter_frames(video, max_side=64), None)
-    except (RunformError, OSError):
-        return True
-    return first is None
-
-
-def _describe_failure(code: int, stderr: str) -> str:
-    if code < 0:
-        return f"the analysis process crashed (signal {-code})"
-    return _last_error_line(stderr)
+        outcome = worker.run(describe_request(job, folder, settings))
+    finally:
+        worker.close()
+    return record_outcome(job, folder, key, outcome, time.perf_counter() - start)

@@ -20,7 +20,13 @@ import threading
 from collections.abc import Sequence
 from typing import IO, Any
 
-from runform.batch.jobs import JOB_TIMEOUT_S, WORKER_ENV
+from runform.batch.outcome import JobOutcome
+
+#: Longest time one video may take before its process is stopped, seconds.
+JOB_TIMEOUT_S = 3600
+#: Environment of every analysis process: one inference thread per process (the batch
+#: parallelises over processes), and no Python warnings in the job logs.
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
 
 #: The worker process (see :mod:`runform.batch.worker`).
 WORKER_COMMAND = (sys.executable, "-m", "runform.batch.worker")
@@ -42,7 +48,8 @@ class Worker:
         the protocol of :mod:`runform.batch.worker`.
     """
 
-    def __init__(self, env: dict[str, str], command: Sequence[str] = WORKER_COMMAND) -> None:
+    def __init__(self, env: dict[str, str], command: Sequence[str] | None = None) -> None:
+        command = WORKER_COMMAND if command is None else command
         self._log: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
             list(command),
@@ -57,22 +64,22 @@ class Worker:
         """Whether the process is still running."""
         return self.process.poll() is None
 
-    def run(self, arguments: list[str], timeout_s: float = JOB_TIMEOUT_S) -> tuple[int | None, str]:
-        """Run ``runform ARGUMENTS`` in this process.
+    def run(self, request: dict[str, Any], timeout_s: float = JOB_TIMEOUT_S) -> JobOutcome:
+        """Run one job request in this process (see :mod:`runform.batch.worker`).
 
         Returns
         -------
-        tuple
-            ``(exit status, stderr)``; the status is negative when the process
-            was killed by a signal, ``None`` when it ran past ``timeout_s`` (it
-            is then killed).
+        JobOutcome
+            The worker's outcome; ``crashed`` (with the signal and the tail
+            of the process's stderr) when the process died, ``timeout`` when
+            it ran past ``timeout_s`` (it is then killed).
         """
         self.jobs_run += 1
         timer = threading.Timer(timeout_s, self._stop_late)
         timer.start()
         try:
             assert self.process.stdin is not None and self.process.stdout is not None
-            self.process.stdin.write(json.dumps({"arguments": arguments}) + "\n")
+            self.process.stdin.write(json.dumps(request) + "\n")
             self.process.stdin.flush()
             line = self.process.stdout.readline()
         except (OSError, ValueError):  # the process died (or was killed) mid-job
@@ -80,10 +87,13 @@ class Worker:
         finally:
             timer.cancel()
         if line:
-            reply = json.loads(line)
-            return int(reply["code"]), str(reply["stderr"])
+            return JobOutcome.from_dict(json.loads(line)["outcome"])
         code = self.process.wait()
-        return (None if self._timed_out else code), self._read_log()
+        if self._timed_out:
+            return JobOutcome("timeout", f"took longer than {timeout_s:g} s", retry=True)
+        how = f"signal {-code}" if code < 0 else f"exit status {code}"
+        return JobOutcome("crashed", f"the analysis process crashed ({how})", retry=True,
+                          log=self._read_log())  # fmt: skip
 
     def _stop_late(self) -> None:
         self._timed_out = True
@@ -124,17 +134,17 @@ class WorkerPool:
     """
 
     def __init__(
-        self, size: int, env: dict[str, str] | None = None, command: Sequence[str] = WORKER_COMMAND
+        self, size: int, env: dict[str, str] | None = None, command: Sequence[str] | None = None
     ) -> None:
         self._env = {**WORKER_ENV, **(env or {})}
-        self._command = tuple(command)
+        self._command = None if command is None else tuple(command)
         self._idle: queue.SimpleQueue[Worker | None] = queue.SimpleQueue()
         for _ in range(max(1, size)):
             self._idle.put(None)
         self._workers: list[Worker] = []
         self._lock = threading.Lock()
 
-    def run(self, arguments: list[str]) -> tuple[int | None, str]:
+    def run(self, request: dict[str, Any]) -> JobOutcome:
         """Run one job on a free worker (waiting for one); see :meth:`Worker.run`."""
         worker = self._idle.get()
         try:
@@ -144,7 +154,7 @@ class WorkerPool:
                 worker = Worker(self._env, self._command)
                 with self._lock:
                     self._workers.append(worker)
-            return worker.run(arguments)
+            return worker.run(request)
         finally:
             self._idle.put(worker)
 

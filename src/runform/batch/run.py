@@ -1,7 +1,9 @@
 """Run a batch: plan (skip what is done), execute locally or on Dask, summarise.
 
-Both executors run ``runform analyze`` on every video in a separate process and
-record the outcome with :func:`runform.batch.jobs.record_outcome`:
+Both executors analyse every video with the library pipeline in a separate
+process (:mod:`runform.batch.worker`), which answers with a typed
+:class:`~runform.batch.outcome.JobOutcome`, and record it with
+:func:`runform.batch.jobs.record_outcome`:
 
 * ``local``: ``--jobs N`` long-lived analysis processes (:mod:`runform.batch.pool`),
   each running one video at a time; a crash costs one video and its process
@@ -27,7 +29,7 @@ from typing import Any
 from runform.batch.jobs import (
     MARKER,
     Job,
-    build_arguments,
+    describe_request,
     is_done,
     job_key,
     prepare_folder,
@@ -35,8 +37,9 @@ from runform.batch.jobs import (
     record_outcome,
     run_job,
 )
+from runform.batch.outcome import JobOutcome
 from runform.batch.pool import WorkerPool
-from runform.io.results import save_json, save_text
+from runform.io.results import save_text
 
 SUMMARY_COLUMNS = ("athlete", "date", "video", "status", "reason", "mode", "cadence_spm",
                    "ground_contact_ms", "focus", "report", "seconds")  # fmt: skip
@@ -101,8 +104,8 @@ def run_pooled_job(
     """Analyse one video on a pooled worker and record the outcome in ``batch.json``."""
     folder = prepare_folder(job, str(out))
     start = time.perf_counter()
-    code, stderr = workers.run(build_arguments(job, folder, settings))
-    return record_outcome(job, folder, key, code, stderr, time.perf_counter() - start)
+    outcome = workers.run(describe_request(job, folder, settings))
+    return record_outcome(job, folder, key, outcome, time.perf_counter() - start)
 
 
 def execute_dask(
@@ -129,11 +132,9 @@ def execute_dask(
             try:
                 result = future.result()
             except Exception as error:  # a worker lost: the job failed, the batch goes on
-                reason = f"the Dask task failed: {error}"
-                result = {"job": item.job.to_dict(), "folder": item.job.folder, "status": "failed",
-                          "reason": reason, "seconds": None, "key": item.key,
-                          "retry": True}  # fmt: skip
-                save_json(result, out / item.job.folder / MARKER)
+                outcome = JobOutcome("crashed", f"the Dask task failed: {error}", retry=True)
+                folder = prepare_folder(item.job, str(out))
+                result = record_outcome(item.job, folder, item.key, outcome, 0.0)
             results.append(result)
             if on_done:
                 on_done(item.job, result)

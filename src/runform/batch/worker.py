@@ -3,8 +3,10 @@
 Starting Python and importing MediaPipe, SciPy and matplotlib takes about
 5 s, as long as the pose extraction of a 4 s clip. A batch therefore keeps
 one of these processes per slot and sends it job after job: one JSON line
-in (``{"arguments": [...]}``: the ``runform`` arguments of the job), one
-JSON line out (``{"code": exit status, "stderr": what runform printed}``).
+in (``{"job": ..., "folder": ..., "settings": ...}``), one JSON line out
+(``{"outcome": ...}``, a :class:`runform.batch.outcome.JobOutcome`). The job
+runs through the library (:func:`runform.batch.outcome.analyse_job`); what
+native code writes to stderr meanwhile is kept as the outcome's log.
 
 The reply goes to a copy of the original stdout; the process's stdout
 itself is pointed at stderr so that nothing else printed can corrupt the
@@ -14,52 +16,63 @@ records that one video as crashed and starts a fresh worker.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
-from typing import IO
+import warnings
+from pathlib import Path
+from typing import IO, Any
+
+from runform.batch.outcome import JobOutcome, analyse_job, classify_error
+
+#: Characters of a job's stderr kept in its outcome.
+LOG_TAIL = 4000
 
 
-def serve(requests: IO[str], replies: IO[str]) -> int:
-    """Run ``runform`` once per request line until ``requests`` ends; return 0."""
-    from runform.cli import main
+def run_request(request: dict[str, Any]) -> JobOutcome:
+    """Run one job request with descriptor 2 sent to a scratch file (kept as the log)."""
+    from runform.batch.jobs import Job
 
-    for line in requests:
-        if not line.strip():
-            continue
-        code, stderr = run_captured(main, json.loads(line)["arguments"])
-        replies.write(json.dumps({"code": code, "stderr": stderr}) + "\n")
-        replies.flush()
-    return 0
-
-
-def run_captured(main: Callable[[list[str]], int], arguments: list[str]) -> tuple[int, str]:
-    """Run ``main(arguments)`` with file descriptor 2 sent to a scratch file.
-
-    Everything the job writes to stderr (its warnings and errors, written by
-    runform through a copy of descriptor 2) comes back as text, as it would
-    from a process of its own.
-    """
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as scratch:
         os.dup2(scratch.fileno(), 2)
-        stream = open(os.dup(2), "w", encoding="utf-8", buffering=1)  # noqa: SIM115, PTH123
         try:
-            with contextlib.redirect_stderr(stream):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # warnings about the input are in the outcome
                 try:
-                    code = main(arguments)
-                except SystemExit as stop:  # argparse refusing the arguments
-                    code = stop.code if isinstance(stop.code, int) else 2
+                    job = Job(**request["job"])
+                    outcome = analyse_job(job, Path(request["folder"]), request["settings"])
+                except (KeyError, TypeError) as error:
+                    outcome = classify_error(error)
         finally:
-            stream.close()
+            sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
-        scratch.seek(0)
-        return code, scratch.read().decode("utf-8", "replace")
+        scratch.seek(0, os.SEEK_END)
+        scratch.seek(max(0, scratch.tell() - LOG_TAIL))
+        native = scratch.read().decode("utf-8", "replace")
+    if outcome.status == "ok" or not native:
+        return outcome
+    log = f"{outcome.log}\n{native}".strip()
+    return JobOutcome(outcome.kind, outcome.reason, outcome.retry, outcome.warnings, log)
+
+
+def serve(requests: IO[str], replies: IO[str]) -> int:
+    """Run one job per request line until ``requests`` ends; return 0."""
+    for line in requests:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+        except ValueError as error:
+            outcome = classify_error(error)
+        else:
+            outcome = run_request(request)
+        replies.write(json.dumps({"outcome": outcome.to_dict()}) + "\n")
+        replies.flush()
+    return 0
 
 
 def main() -> int:

@@ -9,7 +9,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from runform.commands.common import check_output_folder, positive_float
+from runform.commands.common import positive_float, positive_int
 from runform.errors import RunformError
 
 #: Exit status when the batch ran but some videos failed.
@@ -35,7 +35,7 @@ def batch_settings(args: argparse.Namespace) -> dict[str, Any]:
 def run_batch(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform batch``."""
     from runform.batch.athletes import write_athlete_reports
-    from runform.batch.jobs import find_jobs
+    from runform.batch.jobs import BATCH_MARK, find_jobs
     from runform.batch.run import (
         build_rows,
         execute_dask,
@@ -44,11 +44,13 @@ def run_batch(args: argparse.Namespace, console: Console) -> int:
         write_index,
         write_summary,
     )
+    from runform.pipeline.outputs import check_output_folder
 
     out = Path(args.output).resolve()  # workers (Dask) may run elsewhere
-    check_output_folder(out)
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_folder(out, [Path(args.input)])
     jobs = find_jobs(str(args.input), exclude=out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / BATCH_MARK).touch()  # an earlier batch's output is never taken for uploads
     folders = [job.folder.lower() for job in jobs]  # case-insensitive file systems
     duplicated = sorted({f for f in folders if folders.count(f) > 1})
     if duplicated:
@@ -101,7 +103,8 @@ def add_batch_parser(sub: Any) -> None:
     )
     parser.add_argument("input", help="a folder (searched recursively), a glob, or a manifest CSV")
     parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
-    parser.add_argument("--jobs", type=int, default=1, help="videos analysed at once (default 1)")
+    parser.add_argument("--jobs", type=positive_int, default=1,
+                        help="videos analysed at once (default 1)")  # fmt: skip
     parser.add_argument("--dask", choices=("local",), help="run on a local Dask cluster")
     parser.add_argument(
         "--scheduler", help="run on a Dask cluster at this address (tcp://HOST:PORT)"

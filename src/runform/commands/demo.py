@@ -8,8 +8,6 @@ from typing import Any
 
 from rich.console import Console
 
-from runform.commands.analyze import run_analyze
-
 #: The bundled sample (a synthetic Pose runner on a treadmill, 175 cm tall).
 SAMPLE_NAME = "pose_runner.mp4"
 SAMPLE_HEIGHT_CM = 175.0
@@ -31,20 +29,24 @@ def make_sample(folder: Path) -> Path:
 
 def run_demo(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform demo``."""
+    from runform.commands.analyze import print_analysis
+    from runform.commands.common import print_warnings, show_progress
+    from runform.pipeline import AnalysisOptions, analyze_clip, write_artifacts
+
     out = Path(args.output)
     sample = find_sample()
     if sample is None:
         console.print("[dim]no bundled sample here; rendering the synthetic runner[/dim]")
         sample = make_sample(out / "sample")
-    analyze_args = argparse.Namespace(
-        video=sample, output=out, rubric=None, baseline=None, drill=None, no_video=False,
-        height_cm=SAMPLE_HEIGHT_CM, setting="auto", model=args.model, variant="full",
-        max_side=1280, slowmo=1.0, workers=None, no_cache=False, json=False, quiet=args.quiet,
-    )  # fmt: skip
-    code = run_analyze(analyze_args, console)
-    if code == 0:
-        print(f"runform demo: report at {(out / 'report.html').resolve()}")
-    return code
+    options = AnalysisOptions(height_cm=SAMPLE_HEIGHT_CM, model=args.model)
+    with show_progress(console, args.quiet) as progress:
+        result = analyze_clip(sample, options, progress=progress)
+        write_artifacts(result, out, progress=progress)
+    print_warnings(result.warnings)
+    if not args.quiet:
+        print_analysis(console, result)
+    print(f"runform demo: report at {(out / 'report.html').resolve()}")
+    return 0
 
 
 def add_demo_parser(sub: Any) -> None:

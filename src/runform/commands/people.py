@@ -10,30 +10,41 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from runform.commands.common import add_video_options, check_output_folder, load_or_extract
+from runform.commands.common import (
+    add_video_options,
+    build_options,
+    default_output,
+    print_warnings,
+    show_progress,
+)
 from runform.errors import NoPersonDetectedError
 
 
 def run_people(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform people`` (see :func:`add_people_parser`)."""
-    from runform.commands.analyze import publish_stage, staged_output
     from runform.io.results import save_json
+    from runform.pipeline.clip import load_clip_poses
+    from runform.pipeline.outputs import check_output_folder, open_output
     from runform.report.people import write_people_sheet
     from runform.scene.runner import choose_runner, summarise_tracks
 
-    out = Path(args.output) if args.output else Path(f"{Path(args.video).stem}-people")
-    check_output_folder(out)
-    poses, _cached = load_or_extract(args, console)
+    video = Path(args.video)
+    out = Path(args.output) if args.output else default_output(video, "people")
+    options = build_options(args)
+    check_output_folder(out, [video])
+    with show_progress(console, args.quiet) as progress:
+        poses, _cached = load_clip_poses(video, options, progress)
     tracks = summarise_tracks(poses)
     if not tracks:
-        raise NoPersonDetectedError(f"nobody was detected in {args.video}")
+        raise NoPersonDetectedError(f"nobody was detected in {video}")
     choice = choose_runner(tracks)
-    data = {"video": Path(args.video).name, "runner": choice.to_dict()}
-    with staged_output(out) as stage:
-        save_json(data, stage / "people.json")
-        if Path(args.video).suffix != ".nc":
-            write_people_sheet(Path(args.video), poses, choice, stage / "people.png", args.slowmo)
-    written = publish_stage(stage, out)
+    data = {"video": video.name, "runner": choice.to_dict()}
+    with open_output(out, [video], ["people.png"]) as output:
+        save_json(data, output.stage / "people.json")
+        if video.suffix != ".nc":
+            write_people_sheet(video, poses, choice, output.stage / "people.png", args.slowmo)
+    print_warnings(output.describe_stale())
+    written = output.published
     if args.json:
         print(json.dumps(data, indent=2, allow_nan=False))
     elif not args.quiet:

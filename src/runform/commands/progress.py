@@ -9,11 +9,9 @@ from typing import Any
 
 from rich.console import Console
 
-from runform.commands.analyze import publish_stage, staged_output
-from runform.commands.common import check_output_folder, positive_float
-from runform.commands.compare import analyse_input
-from runform.compare.progress import Session, build_progress, find_date_in_name, parse_creation_time
-from runform.errors import RunformError
+from runform.commands.common import build_options
+from runform.commands.compare import add_session_options
+from runform.errors import InputFileError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm")
 
@@ -29,27 +27,11 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
         if path.is_dir() and not (path / "analysis.json").is_file():
             held = sorted(p for p in path.iterdir() if _is_session(p))
             if not held:
-                raise RunformError(f"{path} holds no videos and no analysis folders")
+                raise InputFileError(f"{path} holds no videos and no analysis folders")
             out += held
         else:
             out.append(path)
     return out
-
-
-def date_session(
-    path: Path, analysis: dict[str, Any], given: dt.date | None
-) -> tuple[dt.date | None, str]:
-    """Date a session and say how: ``--date``, then the recording time, then the name."""
-    if given is not None:
-        return given, "--date"
-    recorded = parse_creation_time((analysis.get("session") or {}).get("recorded"))
-    if recorded is not None:
-        return recorded, "recording time"
-    for name in (path.name, (analysis.get("session") or {}).get("video") or ""):
-        found = find_date_in_name(name)
-        if found is not None:
-            return found, "file name"
-    return None, "unknown"
 
 
 def _parse_date(text: str) -> dt.date:
@@ -61,53 +43,13 @@ def _parse_date(text: str) -> dt.date:
 
 def run_progress(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform progress``."""
-    from runform import __version__
-    from runform.io.results import save_json, save_text
-    from runform.report.figures import save_figure
-    from runform.report.html import build_environment, embed_png
-    from runform.viz.compare_plots import plot_trend
+    from runform.compare.write import write_progress
 
     out = Path(args.output) if args.output else Path("progress")
-    check_output_folder(out)
     inputs = expand_inputs(list(args.sessions))
-    if len(inputs) < 2:
-        raise RunformError("progress needs at least 2 sessions", hint="give 3 or more for a trend")
-    dates = list(args.date or [])
-    if dates and len(dates) != len(inputs):
-        raise RunformError(f"--date was given {len(dates)} times for {len(inputs)} sessions",
-                           hint="give one --date per session, in order")  # fmt: skip
-    with staged_output(out) as stage:
-        sessions = []
-        for i, path in enumerate(inputs):
-            analysis, _folder = analyse_input(
-                path, stage / f"session-{i + 1}-{path.stem}", args, console
-            )
-            date, source = date_session(path, analysis, dates[i] if dates else None)
-            sessions.append(Session(path.stem, date, source, analysis))
-        progress = build_progress(sessions)
-        save_json(progress.to_dict(), stage / "progress.json")
-        labels = [s.date.isoformat() if s.date else s.label for s in progress.sessions]
-        plots = []
-        for trend in progress.trends:
-            path = save_figure(
-                plot_trend(trend, labels)[0], stage / "plots" / f"trend_{trend.id}.png"
-            )
-            plots.append({"src": embed_png(path), "caption": trend.name})
-        context = {
-            "n": len(progress.sessions),
-            "sessions": [
-                f"{lab} ({s.label})" if s.date else s.label
-                for lab, s in zip(labels, progress.sessions, strict=True)
-            ],
-            "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "version": __version__,
-            "summary": list(progress.summary),
-            "focus": progress.sessions[-1].analysis.get("focus", []),
-            "plots": plots,
-        }
-        html = build_environment().get_template("progress.html.j2").render(**context)
-        save_text(html, stage / "progress.html")
-    publish_stage(stage, out)
+    progress = write_progress(
+        inputs, out, build_options(args), list(args.date or []), not args.no_video
+    )
     if not args.quiet:
         for line in progress.summary:
             console.print(line)
@@ -128,10 +70,5 @@ def add_progress_parser(sub: Any) -> None:
     parser.add_argument("-o", "--output", type=Path, help="output folder (default: progress)")
     parser.add_argument("--date", type=_parse_date, action="append",
                         help="date of each session (YYYY-MM-DD), once per session")  # fmt: skip
-    parser.add_argument("--height-cm", type=positive_float, help="runner's height in cm")
-    parser.add_argument("--drill", help="score the videos as this drill")
-    parser.add_argument("--rubric", type=Path, help="a TOML file overriding the default rubric")
-    parser.add_argument("--slowmo", type=positive_float, default=1.0, help="slow-motion factor")
-    parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
-    parser.add_argument("--quiet", action="store_true", help="print nothing on success")
-    parser.set_defaults(handler=run_progress, max_side=1280)
+    add_session_options(parser)
+    parser.set_defaults(handler=run_progress)

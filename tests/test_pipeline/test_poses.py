@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
-from runform import pipeline
+from runform.pipeline import poses as pipeline
 from runform.pose.extract import ExtractionSettings
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_videos" / "phone_portrait.mp4"
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_videos" / "phone_portrait.mp4"
 
 
 def test_second_run_reuses_cached_poses(tmp_path, pose_model, monkeypatch):

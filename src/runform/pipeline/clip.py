@@ -1,0 +1,296 @@
+"""One analysis function for every caller: a video or a poses file to the full analysis.
+
+:func:`analyze_clip` is what ``runform analyze``, ``compare``, ``progress``,
+``demo``, batch workers, the coach server and a notebook all call, so each
+gets the same answer for the same clip and options: the poses (extracted,
+or read from the cache or a ``poses.nc``), the person chosen, the camera's
+motion (a tracking shot is told from a treadmill the same way everywhere),
+the gait and the checkpoints. It writes no files; see
+:func:`runform.pipeline.artifacts.write_artifacts`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import xarray as xr
+
+from runform.checkpoints.assess import Analysis
+from runform.errors import InputFileError, RunformError
+from runform.pipeline.options import AnalysisOptions, OptionError
+
+__all__ = [
+    "ClipResult",
+    "Progress",
+    "analyze_clip",
+    "load_clip_poses",
+    "read_baseline",
+    "sample_camera_motion",
+]
+
+#: Progress callback: ``(stage, done, total)``, stage ``"pose"`` or ``"video"``;
+#: ``total`` is ``None`` while unknown.
+Progress = Callable[[str, int, int | None], None]
+#: Suffix of a poses file (read instead of extracting).
+POSES_SUFFIX = ".nc"
+#: Frame pairs whose background motion is measured per clip (spread over 4 s).
+CAMERA_MOTION_PAIRS = 60
+#: Length of the stretch in the middle of the clip where camera motion is measured, s.
+CAMERA_MOTION_WINDOW_S = 4.0
+
+
+@dataclass(frozen=True, eq=False)
+class ClipResult:
+    """The analysis of one clip, and where it came from.
+
+    Attributes
+    ----------
+    source
+        The video or poses file analysed.
+    options
+        The options it was analysed with.
+    poses
+        The poses dataset (all people tracked).
+    analysis
+        Gait, checkpoints, focus and profile of the chosen person.
+    from_cache
+        Whether the poses were read (cache or poses file) rather than extracted.
+    warnings
+        Plain-language warnings about the input (a truncated file, damaged
+        frames), each naming ``source``.
+    recorded
+        The recording time stored in the video, if any (ISO 8601 text).
+    """
+
+    source: Path
+    options: AnalysisOptions
+    poses: xr.Dataset
+    analysis: Analysis
+    from_cache: bool
+    warnings: tuple[str, ...] = ()
+    recorded: str | None = None
+    session: Mapping[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        session = {"video": self.video_name, "recorded": self.recorded}
+        object.__setattr__(self, "session", MappingProxyType(session))
+
+    @property
+    def is_video(self) -> bool:
+        """Whether the source is a video (not a poses file)."""
+        return self.source.suffix.lower() != POSES_SUFFIX
+
+    @property
+    def video_name(self) -> str:
+        """File name of the video the poses came from."""
+        if self.is_video:
+            return self.source.name
+        return Path(str(self.poses.attrs.get("source_video", self.source))).name
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the video ends well before its stated length (a cut-short upload)."""
+        return bool(self.poses.attrs.get("truncated"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``analysis.json``: the analysis plus where it came from."""
+        data = self.analysis.to_dict()
+        data["session"] = dict(self.session)
+        data["input_warnings"] = list(self.warnings)
+        return data
+
+
+def read_baseline(path: Path) -> dict[str, float]:
+    """Metric values of an earlier ``analysis.json`` or ``gait.json`` (its ``summary``).
+
+    Raises
+    ------
+    InputFileError
+        If the file is missing, not JSON, or has no ``summary``.
+    """
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputFileError(f"baseline file not found: {path}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputFileError(f"cannot read the baseline {path}: {error}") from None
+    summary = data.get("summary") if isinstance(data, dict) else None
+    if not isinstance(summary, dict):
+        raise InputFileError(
+            f"the baseline {path} has no 'summary'",
+            hint="pass an analysis.json or gait.json written by runform",
+        )
+    return {
+        k: float(v)
+        for k, v in summary.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+    }
+
+
+def sample_camera_motion(video: Path, poses: xr.Dataset, slowmo: float) -> xr.DataArray | None:
+    """Background motion over :data:`CAMERA_MOTION_WINDOW_S` in the middle of the clip.
+
+    Measured at low resolution on :data:`CAMERA_MOTION_PAIRS` frame pairs,
+    with everybody tracked masked out (px/s, dims ``time, space``); ``None``
+    for clips of under 3 frames.
+    """
+    from runform.scene.camera_motion import measure_camera_motion
+
+    time = poses["time"].values
+    if time.size < 3:
+        return None
+    middle = 0.5 * (time[0] + time[-1])
+    half = CAMERA_MOTION_WINDOW_S / 2
+    window = poses.isel(time=(time >= middle - half) & (time <= middle + half))
+    step = max(1, round(window.sizes["time"] / CAMERA_MOTION_PAIRS))
+    return measure_camera_motion(video, window, slowmo=slowmo, pair_step=step)
+
+
+def load_clip_poses(
+    source: Path, options: AnalysisOptions, progress: Progress | None
+) -> tuple[xr.Dataset, bool]:
+    """Return ``(poses, from_cache)``: read a poses file, or extract (through the cache).
+
+    Raises
+    ------
+    OptionError
+        If extraction options are given for a poses file.
+    """
+    from runform.io.poses import load_poses
+    from runform.pipeline.poses import compute_poses
+    from runform.pose.models import resolve_model
+
+    if source.suffix.lower() == POSES_SUFFIX:
+        if options.changes_extraction:
+            raise OptionError(
+                "the slow-motion factor and max-side apply when poses are extracted, "
+                "not to a poses file",
+                hint="re-run on the video, or extract again with `runform pose --slowmo`",
+            )
+        return load_poses(source), True
+    model = resolve_model(options.model, variant=options.variant)
+    on_frames = None if progress is None else (lambda done, total: progress("pose", done, total))
+    return compute_poses(
+        source,
+        model,
+        options.extraction_settings(),
+        use_cache=options.use_cache,
+        cache_dir=options.cache_dir,
+        workers=options.workers,
+        progress=on_frames,
+    )
+
+
+def _check_person_at(poses: xr.Dataset, options: AnalysisOptions) -> None:
+    if options.person_at is None:
+        return
+    width, height = poses.attrs.get("frame_width"), poses.attrs.get("frame_height")
+    x, y = options.person_at
+    if width and height and not (x < float(width) and y < float(height)):
+        raise OptionError(
+            f"the point {x:g},{y:g} is outside the {width}x{height} frame",
+            hint="give pixels from the top-left corner of the video as it is displayed",
+        )
+
+
+def _list_input_warnings(source: Path, poses: xr.Dataset, raised: list[str]) -> tuple[str, ...]:
+    """List the warnings about the input, each once, naming ``source``."""
+    from runform.pose.read_problems import describe_read_problems
+
+    found = [*describe_read_problems(poses.attrs, source.name), *raised]
+    return tuple(dict.fromkeys(found))
+
+
+def analyze_clip(
+    source: str | Path,
+    options: AnalysisOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> ClipResult:
+    """Analyse one clip: poses, person, camera motion, gait, checkpoints and focus.
+
+    Parameters
+    ----------
+    source
+        A video file, or a ``poses.nc`` written by runform.
+    options
+        See :class:`AnalysisOptions` (default: all defaults).
+    progress
+        Called as frames are processed (see :data:`Progress`).
+
+    Returns
+    -------
+    ClipResult
+        Immutable; :meth:`ClipResult.to_dict` is ``analysis.json``.
+
+    Raises
+    ------
+    RunformError
+        For any problem with the input or the options (a missing file, not a
+        video, nobody in it, an unknown person, a bad rubric or baseline).
+    """
+    from runform.checkpoints.assess import build_analysis
+    from runform.checkpoints.rubric import RubricError, load_rubric
+    from runform.gait.analyze import analyze_gait
+    from runform.scene.runner import decide_runner
+
+    source = Path(source)
+    options = options or AnalysisOptions()
+    if not source.exists():
+        raise InputFileError(f"no such file: {source}")
+    if source.is_dir():
+        raise InputFileError(f"expected a video or a poses file, got a folder: {source}")
+    try:
+        rubric = load_rubric(options.rubric)
+    except RubricError as error:
+        raise RunformError(
+            str(error), hint="see docs/checkpoints.md for the rubric format"
+        ) from None
+    baseline = read_baseline(options.baseline) if options.baseline else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        poses, from_cache = load_clip_poses(source, options, progress)
+        _check_person_at(poses, options)
+        try:
+            person = decide_runner(poses, options.person, options.person_at)
+        except ValueError as error:
+            hint = f"run `runform people {source}` to see each person's id"
+            raise RunformError(str(error), hint=hint) from None
+        is_video = source.suffix.lower() != POSES_SUFFIX
+        motion = None
+        if is_video and options.setting == "auto":
+            motion = sample_camera_motion(source, poses, options.slowmo)
+        gait = analyze_gait(poses, height_cm=options.height_cm, setting=options.setting,
+                            camera_motion=motion, person=person)  # fmt: skip
+        try:
+            analysis = build_analysis(gait, rubric, baseline=baseline, drill=options.drill)
+        except ValueError as error:
+            raise RunformError(str(error), hint="see docs/checkpoints.md for the drills") from None
+    raised = []
+    for caught_warning in caught:  # runform's own are about the input; others pass on
+        if "/runform/" in Path(caught_warning.filename).as_posix():
+            raised.append(str(caught_warning.message))
+        else:
+            warnings.warn_explicit(caught_warning.message, caught_warning.category,
+                                   caught_warning.filename, caught_warning.lineno)  # fmt: skip
+    recorded = None
+    if is_video:
+        from runform.io.video import probe_video
+
+        recorded = probe_video(source).metadata.get("creation_time")
+    return ClipResult(
+        source=source,
+        options=options,
+        poses=poses,
+        analysis=analysis,
+        from_cache=from_cache,
+        warnings=_list_input_warnings(source, poses, raised),
+        recorded=recorded,
+    )
