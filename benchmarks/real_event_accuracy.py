@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runform.commands.common import sample_camera_motion
+from runform.pipeline.clip import sample_camera_motion
 from runform.evaluation.event_labels import (
     ClipLabels,
     compare_events,

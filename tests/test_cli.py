@@ -82,6 +82,14 @@ def test_error_in_subprocess_has_no_traceback(tmp_path):
         (["pose", "x.mp4", "-o", "o", "--slowmo", "0"], "positive"),
         (["pose", "x.mp4", "-o", "o", "--max-side", "10"], ">= 64"),
         (["synth", "--preset", "nonexistent", "-o", "o"], "unknown preset"),
+        (["analyze", "x.mp4", "--slowmo", "1e6"], "slow-motion factor from 0.1 to 100"),
+        (["analyze", "x.mp4", "--slowmo", "1e-9"], "slow-motion factor from 0.1 to 100"),
+        (["analyze", "x.mp4", "--slowmo", "nan"], "positive number"),
+        (["analyze", "x.mp4", "--workers", "-2"], "expected 1 or more"),
+        (["pose", "x.mp4", "-o", "o", "--workers", "0"], "expected 1 or more"),
+        (["batch", "up", "-o", "o", "--jobs", "0"], "expected 1 or more"),
+        (["analyze", "x.mp4", "--person-at=-1,5"], "top-left corner"),
+        (["analyze", "x.mp4", "--people", "40"], "expected 'auto' or 1-6"),
     ],
 )
 def test_bad_options_are_explained(args, message, capsys):
@@ -168,3 +176,20 @@ def test_gait_slowmo_with_a_poses_file_is_refused(tmp_path, capsys):
     poses = save_poses(create_truth_poses(truth), tmp_path / "poses.nc")
     assert main(["gait", str(poses), "--slowmo", "2", "-o", str(tmp_path / "o")]) == 2
     assert "--slowmo" in capsys.readouterr().err
+
+
+def test_a_point_outside_the_frame_is_refused_before_any_work(tmp_path, blank_video, capsys):
+    out = tmp_path / "out"
+    status = main(["analyze", str(blank_video), "-o", str(out), "--person-at", "99999,99999"])
+    assert status == 2 and not out.exists()
+    assert "outside the 412x240 frame" in capsys.readouterr().err
+
+
+def test_options_out_of_range_are_refused_by_the_library_too():
+    from runform.pipeline import AnalysisOptions, OptionError
+
+    for bad in ({"slowmo": 1e6}, {"slowmo": 1e-9}, {"workers": 0}, {"height_cm": 5000.0},
+                {"setting": "underwater"}, {"person": 1, "person_at": (1.0, 1.0)},
+                {"drill": "cartwheel"}, {"max_side": 10}, {"people": 0}):  # fmt: skip
+        with pytest.raises(OptionError):
+            AnalysisOptions(**bad)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from runform.commands.common import sample_camera_motion
+from runform.pipeline.clip import sample_camera_motion
 from runform.evaluation.event_labels import (
     compare_events,
     load_labels,

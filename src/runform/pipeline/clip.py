@@ -188,12 +188,19 @@ def load_clip_poses(
     )
 
 
-def _check_person_at(poses: xr.Dataset, options: AnalysisOptions) -> None:
+def check_person_at(size: tuple[int, int], options: AnalysisOptions) -> None:
+    """Refuse a ``person_at`` point outside a ``(width, height)`` frame, px.
+
+    Raises
+    ------
+    OptionError
+        If the point lies outside the frame as it is displayed.
+    """
     if options.person_at is None:
         return
-    width, height = poses.attrs.get("frame_width"), poses.attrs.get("frame_height")
+    width, height = size
     x, y = options.person_at
-    if width and height and not (x < float(width) and y < float(height)):
+    if not (x < width and y < height):
         raise OptionError(
             f"the point {x:g},{y:g} is outside the {width}x{height} frame",
             hint="give pixels from the top-left corner of the video as it is displayed",
@@ -239,14 +246,15 @@ def analyze_clip(
     from runform.checkpoints.assess import build_analysis
     from runform.checkpoints.rubric import RubricError, load_rubric
     from runform.gait.analyze import analyze_gait
+    from runform.io.video import probe_video
     from runform.scene.runner import decide_runner
 
     source = Path(source)
     options = options or AnalysisOptions()
-    if not source.exists():
-        raise InputFileError(f"no such file: {source}")
-    if source.is_dir():
-        raise InputFileError(f"expected a video or a poses file, got a folder: {source}")
+    is_video = source.suffix.lower() != POSES_SUFFIX
+    props = probe_video(source) if is_video else None  # a clear error before any work
+    if props is not None:
+        check_person_at((props.width, props.height), options)
     try:
         rubric = load_rubric(options.rubric)
     except RubricError as error:
@@ -257,13 +265,12 @@ def analyze_clip(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         poses, from_cache = load_clip_poses(source, options, progress)
-        _check_person_at(poses, options)
+        check_person_at((poses.attrs["frame_width"], poses.attrs["frame_height"]), options)
         try:
             person = decide_runner(poses, options.person, options.person_at)
         except ValueError as error:
             hint = f"run `runform people {source}` to see each person's id"
             raise RunformError(str(error), hint=hint) from None
-        is_video = source.suffix.lower() != POSES_SUFFIX
         motion = None
         if is_video and options.setting == "auto":
             motion = sample_camera_motion(source, poses, options.slowmo)
@@ -280,11 +287,7 @@ def analyze_clip(
         else:
             warnings.warn_explicit(caught_warning.message, caught_warning.category,
                                    caught_warning.filename, caught_warning.lineno)  # fmt: skip
-    recorded = None
-    if is_video:
-        from runform.io.video import probe_video
-
-        recorded = probe_video(source).metadata.get("creation_time")
+    recorded = None if props is None else props.metadata.get("creation_time")
     return ClipResult(
         source=source,
         options=options,
