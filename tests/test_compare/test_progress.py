@@ -91,3 +91,28 @@ def test_bad_progress_inputs(analysis_folders, tmp_path, capsys):
         and "--date was given 1 times" in err
         and "holds no videos" in err
     )
+
+
+def _change(name, verdict):
+    from runform.compare.comparison import Change
+
+    return Change(id=name, name=name, kind="checkpoint", element="pose", unit="deg", baseline=1.0,
+                  followup=2.0, delta=1.0, mdc=0.5, verdict=verdict)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "first_line", "other_way"),
+    [((), "No checkpoint changed", False), (("regressed",), "No checkpoint has clearly improved",
+     True), (("improved", "regressed"), "Clear progress on a0", True)],
+)  # fmt: skip
+def test_the_progress_summary_never_contradicts_itself(verdicts, first_line, other_way):
+    from runform.compare.comparison import Comparison
+    from runform.compare.progress import Session, summarise_progress
+
+    changes = tuple(_change(f"a{i}", v) for i, v in enumerate(verdicts))
+    sessions = [Session(label, None, "unknown", {"focus": []}) for label in ("one", "two")]
+    lines = summarise_progress(sessions, Comparison("one", "two", changes))
+    assert lines[1].startswith(first_line)
+    assert any(line.startswith("Went the other way") for line in lines) == other_way
+    if other_way:
+        assert not any("changed by more than the video can resolve" in line for line in lines)

@@ -22,6 +22,8 @@ NO_PROGRESS_YET = (
     "No checkpoint changed by more than the video can resolve yet; "
     "steady practice shows over weeks."
 )
+#: Said when some checkpoints changed, but none for the better.
+NOT_IMPROVED_YET = "No checkpoint has clearly improved yet; steady practice shows over weeks."
 _DATE_IN_NAME = re.compile(r"(20\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)")
 
 
@@ -163,8 +165,8 @@ def summarise_progress(sessions: Sequence[Session], overall: Comparison) -> tupl
     steady = [c for c in overall.by_verdict("no_clear_change") if c.kind == "checkpoint"]
     if improved:
         lines.append(f"Clear progress on {_names(improved)}.")
-    else:
-        lines.append(NO_PROGRESS_YET)
+    else:  # never "nothing changed" next to a list of what went the other way
+        lines.append(NOT_IMPROVED_YET if regressed else NO_PROGRESS_YET)
     if regressed:
         lines.append(f"Went the other way: {_names(regressed)}; worth a look with the coach.")
     if steady:
