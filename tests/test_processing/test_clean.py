@@ -17,11 +17,11 @@ from runform.processing.clean import (
     DEFAULT_SETTINGS,
     CleaningSettings,
     clean_poses,
-    fill_gaps,
-    filter_lowpass,
     gate_confidence,
-    reject_outliers,
 )
+from runform.processing.gaps import fill_gaps
+from runform.processing.lowpass import filter_lowpass
+from runform.processing.outliers import reject_outliers
 
 KEYPOINTS = ("left_knee", "right_knee")
 Step = Callable[[xr.Dataset], xr.Dataset]
