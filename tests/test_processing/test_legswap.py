@@ -13,15 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from runform.io.poses import create_poses_dataset, read_log
-from runform.processing.legswap import (
-    FAR_LEG,
-    FOOT_CHAIN,
-    LEG_CHAIN,
-    detect_leg_swaps,
-    downweight_far_leg,
-    estimate_near_side,
-    repair_leg_swaps,
-)
+from runform.processing.legswap import FOOT_CHAIN, LEG_CHAIN, detect_leg_swaps, repair_leg_swaps
+from runform.processing.near_side import FAR_LEG, downweight_far_leg, estimate_near_side
 from runform.skeleton import KEYPOINT_INDEX, KEYPOINT_NAMES
 from runform.synth import PRESETS, compute_truth
 

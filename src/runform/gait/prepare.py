@@ -15,7 +15,8 @@ from numpy.typing import NDArray
 from runform.errors import NoPersonDetectedError
 from runform.gait.result import GaitSettings
 from runform.processing.clean import clean_poses
-from runform.processing.legswap import downweight_far_leg, estimate_near_side, repair_leg_swaps
+from runform.processing.legswap import repair_leg_swaps
+from runform.processing.near_side import downweight_far_leg, estimate_near_side
 from runform.processing.plausibility import (
     MAX_IMPLAUSIBLE_SHARE,
     PlausibilityReport,
