@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from runform.scene.camera_motion import (
-    compute_person_mask,
-    correlate_background,
-    estimate_background_shift,
-    measure_camera_motion,
-)
+from runform.scene.camera_motion import compute_person_mask, measure_camera_motion
+from runform.scene.phase_correlation import correlate_background, estimate_background_shift
 from runform.synth import PRESETS, write_synthetic_clip
 from runform.synth.truth_poses import create_truth_poses
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from runform.scene.camera_motion import estimate_background_shift
+from runform.scene.phase_correlation import estimate_background_shift
 from runform.skeleton import KEYPOINT_INDEX as K
 from runform.synth import (
     PRESETS,
