@@ -202,6 +202,7 @@ def test_com_ahead_of_pelvis_matches_contact_truth(preset):
 def test_com_per_frame_close_to_winter(preset, sex):
     world = truth_of(preset).keypoints_world_m
     com = compute_center_of_mass(position_of(world, ("forward", "up")), sex)
+    assert np.isfinite(com.values).all()  # NaN == NaN would pass assert_allclose
     np.testing.assert_allclose(com.values, winter_com(world), atol=0.02)
 
 
@@ -214,6 +215,7 @@ def test_pixels_and_body_frame_agree(preset):
     assert com_px.dims == ("time", "space")
     assert list(com_px.coords["space"].values) == ["x", "y"]
     com_body = compute_center_of_mass(to_body_frame(px, direction))
+    assert np.isfinite(com_px.values).all() and np.isfinite(com_body.values).all()
     xr.testing.assert_allclose(
         to_body_frame(com_px.expand_dims(keypoint=["com"], axis=-1), direction).isel(keypoint=0),
         com_body.assign_coords(keypoint="com"),
@@ -232,6 +234,7 @@ def test_extra_dims_and_float32():
     com = compute_center_of_mass(da)
     assert com.dims == ("time", "space", "individual")
     assert com.dtype == np.float64
+    assert np.isfinite(com.values).all()
     np.testing.assert_allclose(
         com.isel(individual=0), compute_center_of_mass(position_of(pts)), atol=1e-3
     )
@@ -284,6 +287,7 @@ def test_both_arms_missing_renormalises():
     full = _com(points)
     arms = [f"{s}_{p}" for s in ("left", "right") for p in ("elbow", "wrist", "index", "pinky")]
     dropped = _com(_with_nan(points, arms))
+    assert np.isfinite(full).all() and np.isfinite(dropped).all()
     # full = m_arms * arms_com + (1 - m_arms) * rest_com
     k = KEYPOINT_INDEX
     arm_mass, arm_moment = 0.0, 0.0
@@ -300,6 +304,7 @@ def test_both_arms_missing_renormalises():
 def test_head_from_either_ear():
     points = truth_of("pose_runner").keypoints_px[:10]
     # In the synthetic side view both ears project to the same point.
+    assert np.isfinite(_com(_with_nan(points, ["left_ear"]))).all()
     np.testing.assert_allclose(_com(_with_nan(points, ["left_ear"])), _com(points), atol=1e-9)
     assert np.isfinite(_com(_with_nan(points, ["left_ear", "right_ear"]))).all()
 
@@ -351,6 +356,7 @@ def test_com_moves_with_the_keypoints(frames, dx, dy, scale, mirror, sex):
     flip = np.array([-1.0 if mirror else 1.0, 1.0])
     moved = points * flip * scale + np.array([dx, dy])
     com = compute_center_of_mass(position_of(points), sex).values
+    assert np.isfinite(com).all()
     expected = com * flip * scale + np.array([dx, dy])
     got = compute_center_of_mass(position_of(moved), sex).values
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-6)
@@ -369,5 +375,6 @@ def test_com_is_affine_equivariant_for_any_pose(points, matrix, shift):
     a = np.asarray(matrix).reshape(2, 2)
     b = np.asarray(shift)
     com = compute_center_of_mass(position_of(kp)).values
+    assert np.isfinite(com).all()
     got = compute_center_of_mass(position_of(kp @ a.T + b)).values
     np.testing.assert_allclose(got, com @ a.T + b, rtol=1e-9, atol=1e-6)

@@ -199,6 +199,8 @@ def test_body_frame_input_is_accepted():
     px = position_of(truth.keypoints_px, truth.frame_times_s)
     from_px = compute_angles(px, -1)
     from_body = compute_angles(to_body_frame(px, -1), -1)
+    for name in ALL_NAMES:  # NaN == NaN would pass assert_allclose
+        assert np.isfinite(from_px[name].values).all(), name
     xr.testing.assert_allclose(from_px, from_body)
 
 
@@ -239,6 +241,7 @@ def test_running_left_equals_running_right():
     right, left = angles_of("pose_runner"), angles_of("pose_runner_left")
     assert right.sizes == left.sizes
     for name in ALL_NAMES:
+        assert np.isfinite(right[name].values).all(), name  # NaN == NaN would pass
         np.testing.assert_allclose(left[name], right[name], atol=1e-9, err_msg=name)
 
 
