@@ -56,9 +56,11 @@ def test_good_form_counts_every_rep_and_passes(drill):
     assert len(analysis.drill.reps) == len(truth.reps)
     for rep, true in zip(analysis.drill.reps, truth.reps, strict=True):
         assert rep.start_s < true.end_s + 0.5 and rep.end_s > true.start_s - 0.5
+    assert len(analysis.checkpoints) >= 2  # each drill has its own checkpoints
     assert all(c.status == "pass" for c in analysis.checkpoints), [
         (c.id, c.status, c.value) for c in analysis.checkpoints if c.status != "pass"
     ]
+    assert len(analysis.drill.rep_scores) == len(truth.reps)  # not vacuously all 100
     assert all(score == pytest.approx(100.0) for score in analysis.drill.rep_scores)
     assert analysis.mode.kind == "drill"
 
@@ -72,7 +74,9 @@ def test_a_fault_is_caught_by_its_checkpoint(drill):
     assert result.status in ((worst,) if worst == "fail" else ("warn", "fail"))
     if worst == "fail":
         assert analysis.focus[0].checkpoint == checkpoint
-    assert all(score < 100.0 for score in analysis.drill.rep_scores if score is not None)
+    scores = [score for score in analysis.drill.rep_scores if score is not None]
+    assert len(scores) == len(truth.reps)  # every repetition scored: not vacuously below 100
+    assert all(score < 100.0 for score in scores)
 
 
 @settings(max_examples=6, deadline=None)
