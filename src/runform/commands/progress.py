@@ -47,9 +47,11 @@ def run_progress(args: argparse.Namespace, console: Console) -> int:
 
     out = Path(args.output) if args.output else Path("progress")
     inputs = expand_inputs(list(args.sessions))
-    progress = write_progress(
-        inputs, out, build_options(args), list(args.date or []), not args.no_video
-    )
+    dates = list(args.date or [])
+    if dates and len(dates) != len(inputs):
+        raise InputFileError(f"--date was given {len(dates)} times for {len(inputs)} sessions",
+                             hint="give one --date per session, in order")  # fmt: skip
+    progress = write_progress(inputs, out, build_options(args), dates, not args.no_video)
     if not args.quiet:
         for line in progress.summary:
             console.print(line)
