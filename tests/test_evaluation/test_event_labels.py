@@ -105,6 +105,7 @@ def test_bad_labels_are_refused(field: str, value: object) -> None:
 
 def test_every_label_file_in_the_repository_is_valid() -> None:
     files = sorted(LABELS.rglob("*.json"))
+    assert len(files) >= 10  # the label files are there: the loop checks something
     for path in files:
         labels = load_labels(path)
         first, last = labels.labelled_frames
