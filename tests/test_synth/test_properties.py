@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 
 from runform.skeleton import KEYPOINT_INDEX as K
 from runform.synth import compute_leg_pose, compute_truth, compute_world_keypoints, plan_gait
-from runform.synth.gait import compute_stance_foot
+from runform.synth.stance_motion import compute_stance_foot
 
 from .strategies import runner_params
 

@@ -22,7 +22,8 @@ Example
 from runform.synth.body import BodyDimensions, compute_body_dimensions
 from runform.synth.camera import Camera, project_to_pixels
 from runform.synth.clip import SyntheticClip, write_synthetic_clip
-from runform.synth.gait import GaitPlan, compute_leg_pose, plan_gait
+from runform.synth.gait import compute_leg_pose, plan_gait
+from runform.synth.gait_plan import GaitPlan
 from runform.synth.kinematics import (
     compute_body_keypoints,
     compute_frame_times,

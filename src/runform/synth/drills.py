@@ -44,11 +44,11 @@ from runform.skeleton import KEYPOINT_INDEX, KEYPOINT_NAMES
 from runform.synth.body import BodyDimensions, compute_body_dimensions
 from runform.synth.camera import project_to_pixels
 from runform.synth.figure import View, draw_runner
-from runform.synth.gait import _foot_vectors
 from runform.synth.geometry import compute_down_unit, rotate, solve_two_link
 from runform.synth.kinematics import _head_keypoints, compute_frame_times
 from runform.synth.params import RunnerParams
 from runform.synth.render import build_scene, draw_shadows
+from runform.synth.stance_motion import _foot_vectors
 
 FloatArray = NDArray[np.float64]
 

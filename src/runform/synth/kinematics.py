@@ -27,17 +27,12 @@ from numpy.typing import ArrayLike, NDArray
 from runform.skeleton import KEYPOINT_INDEX, KEYPOINT_NAMES
 from runform.synth.body import SEGMENT_MASS_FRACTIONS, BodyDimensions
 from runform.synth.camera import Camera, project_to_pixels
-from runform.synth.gait import (
-    GaitPlan,
-    LegPose,
-    compute_leg_pose,
-    compute_pelvis_height,
-    compute_stance_foot,
-    plan_gait,
-)
+from runform.synth.gait import compute_leg_pose, plan_gait
+from runform.synth.gait_plan import GaitPlan, LegPose
 from runform.synth.geometry import compute_down_unit, compute_knee_flexion, rotate
 from runform.synth.optics import build_warp
 from runform.synth.params import RunnerParams
+from runform.synth.stance_motion import compute_pelvis_height, compute_stance_foot
 from runform.synth.truth import ContactTruth, SyntheticTruth
 
 __all__ = [

@@ -16,8 +16,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runform.synth.body import BodyDimensions
-from runform.synth.gait import GaitPlan, LegPose, compute_leg_pose
-from runform.synth.gait import _sole_heights as sole_heights
+from runform.synth.gait import compute_leg_pose
+from runform.synth.gait_plan import GaitPlan, LegPose
+from runform.synth.swing_path import _sole_heights as sole_heights
 
 if TYPE_CHECKING:
     from runform.synth.params import RunnerParams

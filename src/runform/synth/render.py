@@ -37,7 +37,8 @@ from runform.synth.background import (
 from runform.synth.body import BodyDimensions
 from runform.synth.camera import Camera, project_to_pixels
 from runform.synth.figure import View, draw_runner
-from runform.synth.gait import GaitPlan, plan_gait
+from runform.synth.gait import plan_gait
+from runform.synth.gait_plan import GaitPlan
 from runform.synth.kinematics import compute_frame_times, compute_world_keypoints, plan_camera
 from runform.synth.optics import ImageWarp, apply_light, build_warp
 from runform.synth.params import RunnerParams
