@@ -24,10 +24,10 @@ from runform.synth.camera import Camera, project_to_pixels
 from runform.synth.clip import SyntheticClip, write_synthetic_clip
 from runform.synth.gait import compute_leg_pose, plan_gait
 from runform.synth.gait_plan import GaitPlan
+from runform.synth.ground_truth import compute_truth
 from runform.synth.kinematics import (
     compute_body_keypoints,
     compute_frame_times,
-    compute_truth,
     compute_world_keypoints,
     plan_camera,
 )

@@ -28,7 +28,7 @@ from runform.synth.camera import Camera, project_to_pixels
 from runform.synth.clip import DEFAULT_CRF
 from runform.synth.drills import pose_body
 from runform.synth.figure import View
-from runform.synth.kinematics import compute_truth
+from runform.synth.ground_truth import compute_truth
 from runform.synth.params import RunnerParams
 from runform.synth.render import OtherFigure, build_scene, render_frame
 from runform.synth.truth import SyntheticTruth

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from runform.io.video_writer import VideoWriter
-from runform.synth.kinematics import compute_truth
+from runform.synth.ground_truth import compute_truth
 from runform.synth.params import RunnerParams
 from runform.synth.render import render_frames
 from runform.synth.truth import SyntheticTruth

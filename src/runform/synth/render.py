@@ -260,7 +260,7 @@ def render_frames(truth: SyntheticTruth) -> Iterator[NDArray[np.uint8]]:
     Parameters
     ----------
     truth
-        Ground truth from :func:`runform.synth.kinematics.compute_truth`.
+        Ground truth from :func:`runform.synth.ground_truth.compute_truth`.
 
     Yields
     ------
