@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from runform.errors import InputFileError, VideoDecodeError
-from runform.io import video
+from runform.io import video_probe
 from runform.io.video import (
     CorruptFramesWarning,
     compute_display_size,
@@ -91,7 +91,7 @@ def test_probe_reads_no_pixels_for_mp4(clips: ClipFactory, monkeypatch: pytest.M
     def fail(*_: object) -> float:
         raise AssertionError("probe_video decoded a frame")
 
-    monkeypatch.setattr(video, "_read_first_frame_rotation", fail)
+    monkeypatch.setattr(video_probe, "_read_first_frame_rotation", fail)
     assert probe_video(path).rotation_deg == 270
 
 

@@ -1,0 +1,93 @@
+"""Decoding a damaged file: frames come out in strictly increasing time, with a report."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from runform.io.video import CorruptFramesWarning, DecodeReport, iter_frames, probe_video
+from runform.io.video_decode import _Clock
+
+#: Bytes of garbage written into the middle of the rendered clip.
+GARBAGE_BYTES = 20_000
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 3 s, 60 fps, 1280×720 synthetic treadmill clip (B-frames, one keyframe)."""
+    from runform.synth import PRESETS, write_synthetic_clip
+
+    folder = tmp_path_factory.mktemp("rendered")
+    params = PRESETS["treadmill"].with_overrides(duration_s=3.0)
+    return write_synthetic_clip(params, folder, name="treadmill").video_path
+
+
+def write_garbage(source: Path, dest: Path, size: int = GARBAGE_BYTES, seed: int = 0) -> Path:
+    """Copy ``source`` to ``dest`` with ``size`` random bytes over its middle."""
+    data = bytearray(source.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + size] = np.random.default_rng(seed).bytes(size)
+    dest.write_bytes(bytes(data))
+    return dest
+
+
+def test_garbage_in_the_middle_gives_increasing_times_and_a_report(
+    rendered: Path, tmp_path: Path
+) -> None:
+    damaged = write_garbage(rendered, tmp_path / "damaged.mp4")
+    report = DecodeReport()
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        frames = list(iter_frames(damaged, max_side=64, report=report))
+
+    times = np.array([f.time_s for f in frames])
+    assert np.all(np.diff(times) > 0)  # the decoder's confused order is not passed on
+    assert [f.index for f in frames] == list(range(len(frames)))
+    assert report.damaged and report.corrupt > 0
+    assert len(frames) == report.decoded - report.bad_time < probe_video(damaged).n_frames
+    # the frames kept sit on the clip's frame grid: their times are true ones
+    np.testing.assert_allclose(times * 60, np.round(times * 60), atol=1e-6)
+    [warning] = [w for w in caught if issubclass(w.category, CorruptFramesWarning)]
+    assert str(damaged) in str(warning.message)
+    if report.bad_time:
+        assert "out of order" in str(warning.message)
+
+
+def test_warn_false_stays_quiet_but_fills_the_report(rendered: Path, tmp_path: Path) -> None:
+    damaged = write_garbage(rendered, tmp_path / "damaged.mp4")
+    report = DecodeReport()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = list(iter_frames(damaged, max_side=64, report=report, warn=False))
+
+    assert frames and report.damaged
+
+
+def test_a_good_file_reports_nothing(rendered: Path) -> None:
+    report = DecodeReport()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = list(iter_frames(rendered, max_side=64, report=report))
+
+    assert len(frames) == report.decoded == probe_video(rendered).n_frames == 180
+    assert not report.damaged and report == DecodeReport(decoded=180)
+
+
+def test_clock_drops_missing_repeated_and_backward_timestamps() -> None:
+    clock = _Clock(step=512)
+
+    accepted = [clock.accept(pts) for pts in (0, 512, None, 1024, 1024, 256, 2048)]
+
+    assert accepted == [0, 512, None, 1024, None, None, 2048]
+
+
+def test_clock_times_a_stream_without_timestamps_one_step_apart() -> None:
+    clock = _Clock(step=3)
+
+    assert [clock.accept(None) for _ in range(4)] == [0, 3, 6, 9]
