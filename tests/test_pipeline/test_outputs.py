@@ -31,7 +31,11 @@ def test_only_the_files_of_this_run_are_written_and_the_users_files_stay(tmp_pat
     assert (out / "plots" / "notes.txt").read_bytes() == b"mine too"
     assert (out / "comparison.json").read_bytes() == b"another command's"
     assert (out / "report.html").read_bytes() == b"new"
-    assert sorted(p.name for p in output.published) == ["analysis.json", "com_path.png", "report.html"]
+    assert sorted(p.name for p in output.published) == [
+        "analysis.json",
+        "com_path.png",
+        "report.html",
+    ]
     assert output.published[-1].name == "report.html"  # the report arrives last
     assert not list(out.glob(f"{STAGE_PREFIX}*"))
 
@@ -51,7 +55,10 @@ def test_a_failed_run_changes_nothing_and_leaves_no_folder_it_created(tmp_path):
 
 def test_an_output_folder_that_is_an_input_is_refused_before_anything_is_touched(tmp_path):
     session = touch(tmp_path / "b" / "analysis.json", b"b's").parent
-    with pytest.raises(OutputFolderError, match="one of the inputs"), open_output(session, [session]):
+    with (
+        pytest.raises(OutputFolderError, match="one of the inputs"),
+        open_output(session, [session]),
+    ):
         pytest.fail("the block must not run")
     assert sorted(os.listdir(session)) == ["analysis.json"]
 

@@ -39,7 +39,7 @@ def run_compare(args: argparse.Namespace, console: Console) -> int:
 
     out = Path(args.output) if args.output else Path("comparison")
     comparison = write_comparison(
-        Path(args.baseline), Path(args.followup), out, build_options(args), not args.no_video
+        Path(args.first), Path(args.second), out, build_options(args), not args.no_video
     )
     if not args.quiet:
         for note in comparison.notes:
@@ -69,8 +69,11 @@ def add_compare_parser(sub: Any) -> None:
     parser = sub.add_parser(
         "compare", help="what changed between a baseline and a follow-up session"
     )
-    parser.add_argument("baseline", type=Path, help="video, or a folder written by runform analyze")
-    parser.add_argument("followup", type=Path, help="video, or a folder written by runform analyze")
+    # not `baseline`: that option names an earlier analysis.json (see build_options)
+    parser.add_argument("first", type=Path, metavar="BASELINE",
+                        help="video, or a folder written by runform analyze")  # fmt: skip
+    parser.add_argument("second", type=Path, metavar="FOLLOWUP",
+                        help="video, or a folder written by runform analyze")  # fmt: skip
     parser.add_argument("-o", "--output", type=Path, help="output folder (default: comparison)")
     add_session_options(parser)
     parser.set_defaults(handler=run_compare)
