@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 
-from runform.pipeline.clip import sample_camera_motion
 from runform.evaluation.event_labels import (
     ClipLabels,
     compare_events,
@@ -33,6 +32,7 @@ from runform.evaluation.event_labels import (
 from runform.gait.analyze import analyze_gait
 from runform.gait.result import GaitAnalysis
 from runform.io.poses import load_poses
+from runform.pipeline.clip import sample_camera_motion
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "event_labels"

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from runform.pipeline.clip import sample_camera_motion
 from runform.evaluation.event_labels import (
     compare_events,
     load_labels,
@@ -25,6 +24,7 @@ from runform.evaluation.event_labels import (
 )
 from runform.gait.analyze import analyze_gait
 from runform.io.poses import load_poses
+from runform.pipeline.clip import sample_camera_motion
 
 pytestmark = [pytest.mark.realclips, pytest.mark.slow]
 

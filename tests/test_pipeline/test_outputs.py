@@ -50,7 +50,9 @@ def test_a_failed_run_changes_nothing_and_leaves_no_folder_it_created(tmp_path):
     with pytest.raises(KeyboardInterrupt), open_output(kept.parent) as output:
         touch(output.stage / "analysis.json", b"new")
         raise KeyboardInterrupt
-    assert kept.read_bytes() == b"old" and sorted(os.listdir(kept.parent)) == ["analysis.json"]
+    assert kept.read_bytes() == b"old" and sorted(p.name for p in kept.parent.iterdir()) == [
+        "analysis.json"
+    ]
 
 
 def test_an_output_folder_that_is_an_input_is_refused_before_anything_is_touched(tmp_path):
@@ -60,16 +62,18 @@ def test_an_output_folder_that_is_an_input_is_refused_before_anything_is_touched
         open_output(session, [session]),
     ):
         pytest.fail("the block must not run")
-    assert sorted(os.listdir(session)) == ["analysis.json"]
+    assert sorted(p.name for p in session.iterdir()) == ["analysis.json"]
 
 
 def test_a_file_that_would_replace_an_input_is_refused_and_nothing_moves_in(tmp_path):
     poses = touch(tmp_path / "out" / "poses.nc", b"the input")
-    with pytest.raises(OutputFolderError, match="replace its own input"):
-        with open_output(poses.parent, [poses]) as output:
-            touch(output.stage / "analysis.json", b"new")
-            touch(output.stage / "poses.nc", b"new")
-    assert poses.read_bytes() == b"the input" and sorted(os.listdir(poses.parent)) == ["poses.nc"]
+    refused = pytest.raises(OutputFolderError, match="replace its own input")
+    with refused, open_output(poses.parent, [poses]) as output:
+        touch(output.stage / "analysis.json", b"new")
+        touch(output.stage / "poses.nc", b"new")
+    assert poses.read_bytes() == b"the input" and sorted(
+        p.name for p in poses.parent.iterdir()
+    ) == ["poses.nc"]
 
 
 def test_stale_companions_are_named_and_left_alone(tmp_path):
