@@ -14,7 +14,8 @@ from runform.checkpoints.rubric import load_rubric
 from runform.cli import main
 from runform.gait.analyze import analyze_gait
 from runform.io.poses import save_poses
-from runform.synth.drills import DrillParams, compute_drill_truth, create_drill_poses
+from runform.synth.drill_params import DrillParams
+from runform.synth.drills import compute_drill_truth, create_drill_poses
 
 GOOD = {
     "pose_stance": {"rep_s": 3.0, "reps": 4},

@@ -11,7 +11,8 @@ import json
 import pytest
 
 from runform.cli import main
-from runform.synth.drills import DrillParams, write_drill_clip
+from runform.synth.drill_params import DrillParams
+from runform.synth.drills import write_drill_clip
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from runform.synth.body import compute_body_dimensions
-from runform.synth.drills import pose_body
+from runform.synth.drill_posture import pose_body
 
 
 def make_body(x_px, height_px, phase=None, ground_px=700.0, facing=1):

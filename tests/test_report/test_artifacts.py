@@ -66,7 +66,8 @@ def test_no_video_skips_the_annotated_video(analysed, tmp_path):
 
 
 def test_drill_reports_plot_the_rep_scores(tmp_path):
-    from runform.synth.drills import DrillParams, write_drill_clip
+    from runform.synth.drill_params import DrillParams
+    from runform.synth.drills import write_drill_clip
 
     video, _truth = write_drill_clip(
         DrillParams(

@@ -1,7 +1,7 @@
 """Synthetic clips with more than one person: the runner plus standing or walking bystanders.
 
 A bystander is posed with the drill performer's body model
-(:func:`runform.synth.drills.pose_body`) and drawn with the runner's painter
+(:func:`runform.synth.drill_posture.pose_body`) and drawn with the runner's painter
 in their own colours, behind or in front of the runner. Standing: feet
 apart, a slow sway. Walking: legs swinging at walking stride rates (0.9
 strides/s), moving along the ground at ``speed_mps``. Their keypoints are
@@ -26,7 +26,7 @@ from runform.synth.appearance import choose_appearance
 from runform.synth.body import compute_body_dimensions
 from runform.synth.camera import Camera, project_to_pixels
 from runform.synth.clip import DEFAULT_CRF
-from runform.synth.drills import pose_body
+from runform.synth.drill_posture import pose_body
 from runform.synth.figure import View
 from runform.synth.ground_truth import compute_truth
 from runform.synth.params import RunnerParams
