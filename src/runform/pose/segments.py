@@ -9,6 +9,10 @@ Processes are started with the ``spawn`` method (never ``fork``: the parent
 may already hold MediaPipe or FFmpeg threads). Progress and results travel
 over one queue; a worker that dies without reporting (a native crash) is
 detected and turned into an error instead of a hang.
+
+Dependencies run one way: :mod:`runform.pose.extract` calls this module,
+which runs :func:`runform.pose.segment_run.run_segment` in each worker and
+never imports the extraction back.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ import queue as queue_module
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from runform.pose.extract import ExtractionSettings, _Accumulator
+from runform.pose.accumulate import Accumulator
+from runform.pose.segment_run import run_segment
+from runform.pose.settings import ExtractionSettings
 
 _POLL_S = 0.5
 
@@ -39,8 +44,6 @@ def _work(
     channel: Any,
 ) -> None:
     """Entry point of a worker process: extract one segment, report back."""
-    from runform.pose.extract import run_segment
-
     pending = 0
 
     def report(n: int) -> None:
@@ -67,7 +70,7 @@ def run_segments_in_processes(
     settings: ExtractionSettings,
     segments: list[tuple[float | None, float | None]],
     report: Callable[[int], None],
-) -> list[_Accumulator]:
+) -> list[Accumulator]:
     """Extract each segment in its own process; return results in segment order.
 
     Raises
@@ -90,7 +93,7 @@ def run_segments_in_processes(
     ]
     for process in processes:
         process.start()
-    results: dict[int, _Accumulator] = {}
+    results: dict[int, Accumulator] = {}
     dead_polls = 0
     notes: list[tuple[str, type[Warning]]] = []
     try:
