@@ -114,6 +114,18 @@ def test_all_passing_offers_the_weakest_below_100_as_a_refinement():
     assert focus[0].message == "30 against 40. Already in range; to refine it: Cue c."
 
 
+def test_a_pass_close_to_its_targets_edge_is_offered_as_a_refinement():
+    # target 20-40, warning margin from BAND: every pass scores 100 as score_checkpoints gives
+    margin = BAND.warn
+    results = (result("a", "pass", 100.0, value=30.0),
+               result("b", "pass", 100.0, value=40.0 - 0.5 * margin),
+               result("c", "pass", 100.0, value=20.0 + 0.8 * margin))  # fmt: skip
+    focus = choose_focus(results, rubric(cp("a"), cp("b"), cp("c")))
+    assert ids(focus) == ["b"] and "to refine it" in focus[0].message
+    well_inside = (result("a", "pass", 100.0, value=30.0),)
+    assert choose_focus(well_inside, rubric(cp("a"))) == ()
+
+
 def test_nothing_to_work_on_when_everything_is_perfect():
     results = (result("a", "pass", 100.0), result("b", "pass", 100.0),
                result("nm", "not_measured", None))  # fmt: skip

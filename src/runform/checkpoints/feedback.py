@@ -15,6 +15,9 @@ from runform.checkpoints.rubric import ELEMENTS, Band, Checkpoint, Rubric
 from runform.checkpoints.scoring import FAIL, PASS, WARN
 
 _SEVERITY = {FAIL: 2, WARN: 1, PASS: 0}
+#: A passing checkpoint within this many warning margins of its target's edge
+#: is offered as a refinement when nothing fails or warns.
+REFINE_HEADROOM = 1.0
 
 
 def rank_weakest(results: tuple[CheckpointResult, ...], rubric: Rubric) -> list[CheckpointResult]:
@@ -73,19 +76,51 @@ def _drills(checkpoint: Checkpoint, rubric: Rubric) -> tuple[dict[str, str], ...
     return tuple(out)
 
 
+def measure_headroom(result: CheckpointResult, checkpoint: Checkpoint) -> float:
+    """Measure how far inside its target a value lies, in warning margins (0 at the edge).
+
+    ``inf`` for a one-sided target's open side or an unmeasured value.
+    """
+    band = _band_for(checkpoint, result.metric)
+    if result.value is None or not math.isfinite(float(result.value)) or band.warn <= 0:
+        return math.inf
+    value = float(result.value)
+    low, high = result.target
+    return min(value - low, high - value) / band.warn
+
+
+def choose_refinement(ranked: list[CheckpointResult], rubric: Rubric) -> list[CheckpointResult]:
+    """Choose the passing checkpoint to refine when nothing fails or warns (at most one).
+
+    The lowest score first, then the value closest to its target's edge; it
+    is offered when its score is below 100 or it lies within
+    :data:`REFINE_HEADROOM` warning margins of the edge. A profile well
+    inside every target gives none.
+    """
+    passing = [r for r in ranked if r.status == PASS]
+    if not passing:
+        return []
+    headroom = {r.id: measure_headroom(r, rubric.get(r.id)) for r in passing}
+    best = min(passing, key=lambda r: (float(r.score or 0.0), headroom[r.id]))
+    if float(best.score or 0.0) < 100.0 or headroom[best.id] < REFINE_HEADROOM:
+        return [best]
+    return []
+
+
 def choose_focus(
     results: tuple[CheckpointResult, ...], rubric: Rubric, max_items: int = 2
 ) -> tuple[FocusItem, ...]:
     """Choose the one or two checkpoints to work on next, with their drills.
 
     Failing and warning checkpoints come first (see :func:`rank_weakest`).
-    When everything passes, the single weakest passing checkpoint below
-    100 is offered as a refinement; a perfect profile gives no focus.
+    When everything passes, the passing checkpoint closest to its target's
+    edge is offered as a refinement (:func:`choose_refinement`); a profile
+    well inside every target gives no focus.
     """
     ranked = rank_weakest(results, rubric)
     chosen = [r for r in ranked if r.status in (FAIL, WARN)][:max_items]
     if not chosen:
-        chosen = [r for r in ranked if (r.score or 0.0) < 100.0][:1]
+        chosen = choose_refinement(ranked, rubric)
     items = []
     for result in chosen:
         checkpoint = rubric.get(result.id)
