@@ -35,7 +35,8 @@ TIME_UNITS = ("ms", "spm", "s")
 #: Bootstrap resamples for the uncertainty of per-stride means.
 N_BOOTSTRAP = 2000
 
-_SETTING_REASONS = {
+#: Why the fall angle cannot be read in a setting (other checkpoints say the setting).
+_FALL_REASONS = {
     "treadmill": "on a treadmill the belt carries the runner, so the fall does not show as lean",
     "tracking": "a camera that follows the runner gives no fixed ground point to fall from",
 }
@@ -121,7 +122,8 @@ def _applicability(checkpoint: Checkpoint, band: Band, gait: GaitAnalysis, activ
         return f"the clip shows {activity.replace('_', ' ')}, not running"
     setting = capture.setting.label
     if setting not in checkpoint.applies:
-        return _SETTING_REASONS.get(setting, f"not scored for {setting} footage")
+        generic = f"not scored for {setting} footage"
+        return _FALL_REASONS.get(setting, generic) if checkpoint.id == "fall_angle" else generic
     view = capture.view.label
     if view not in checkpoint.views:
         return f"needs a {' or '.join(checkpoint.views)} view; this clip is a {view} view"
