@@ -256,13 +256,19 @@ def test_a_clip_that_is_not_running(score):
 
 
 def test_a_setting_the_checkpoint_does_not_apply_to(score):
+    from dataclasses import replace
+
     overground_only = checkpoint(applies=("overground",))
+    assert_not_measured(  # a coach's checkpoint: the setting, not the fall angle's reason
+        score([30.0] * 4, overground_only, setting="treadmill"), "not scored for treadmill footage"
+    )
+    fall = replace(overground_only, id="fall_angle")
     assert_not_measured(
-        score([30.0] * 4, overground_only, setting="treadmill"),
+        score([30.0] * 4, fall, setting="treadmill"),
         "on a treadmill the belt carries the runner, so the fall does not show as lean",
     )
     assert_not_measured(
-        score([30.0] * 4, overground_only, setting="tracking"),
+        score([30.0] * 4, fall, setting="tracking"),
         "a camera that follows the runner gives no fixed ground point to fall from",
     )
     assert_not_measured(
