@@ -192,3 +192,20 @@ def test_an_earlier_batch_output_inside_the_uploads_is_not_taken_for_uploads(tmp
     touch(tmp_path / "up" / "ben" / "session" / "annotated.mp4")
     jobs = find_jobs(str(tmp_path / "up"))
     assert [j.folder for j in jobs] == ["ana/undated_run"]
+
+
+def test_a_cut_short_upload_is_listed_with_its_report_and_its_reason(tmp_path):
+    from runform.batch.jobs import prepare_folder, record_outcome
+    from runform.batch.outcome import JobOutcome
+    from runform.batch.run import build_rows
+
+    job = Job(str(touch(tmp_path / "a.mp4")), "ana", "2026-01-01")
+    out = tmp_path / "out"
+    folder = prepare_folder(job, str(out))
+    touch(folder / "report.html")
+    touch(folder / "analysis.json", b'{"mode": {"kind": "running"}, "summary": {}, "focus": []}')
+    warning = "a.mp4 ends early: read 61 of 272 frames; the file is probably truncated"
+    record_outcome(job, folder, "k", JobOutcome("truncated", warning, False, (warning,)), 1.0)
+    (row,) = build_rows([job], out)
+    assert row["status"] == "failed" and row["reason"] == warning
+    assert row["report"] == "ana/2026-01-01_a/report.html" and row["mode"] == "running"

@@ -168,7 +168,9 @@ def build_rows(
         if keys is not None and marker.get("key") != keys.get(job.folder):
             marker = {}
         status = marker.get("status", "not run")
-        analysis = _analysis(folder) if status == "ok" else {}
+        # a cut-short upload still has its report: shown, though it counts as failed
+        reported = status == "ok" or marker.get("outcome") == "truncated"
+        analysis = _analysis(folder) if reported else {}
         summary = analysis.get("summary", {})
         rows.append({
             "athlete": job.athlete, "date": job.date, "video": Path(job.video).name,
@@ -177,7 +179,7 @@ def build_rows(
             "cadence_spm": _fmt(summary.get("cadence_spm")),
             "ground_contact_ms": _fmt(summary.get("ground_contact_ms")),
             "focus": "; ".join(f.get("name", "") for f in analysis.get("focus", [])),
-            "report": f"{job.folder}/report.html" if status == "ok" else "",
+            "report": f"{job.folder}/report.html" if analysis else "",
             "seconds": marker.get("seconds", ""),
         })  # fmt: skip
     return rows
