@@ -152,11 +152,14 @@ def _run_pass(
         parts = run_segments_in_processes(video, model.path, settings, segments, counter)
         if check_segments_contiguous(parts, segments, float(props.fps) * settings.slowmo):
             return merge_segments(parts), segments
-        # some containers (MPEG-TS, raw streams) seek past the target:
-        # frames would be lost at the boundaries, so run it in one piece
+        # some containers (MPEG-TS, raw streams) seek past the target, and
+        # damage can sit at a boundary: frames would be lost there, so run
+        # it in one piece
+        why = ("frames near a segment boundary could not be decoded"
+               if any(part.decode.damaged for part in parts[1:])
+               else "this file cannot be cut into exact segments")  # fmt: skip
         warnings.warn(
-            f"{video.name}: this file cannot be cut into exact segments; "
-            "extracting it in one process instead",
+            f"{video.name}: {why}; extracting it in one process instead",
             RuntimeWarning,
             stacklevel=3,
         )
