@@ -124,6 +124,19 @@ def test_truncated_but_playable_upload_warns(tmp_path, capfd):
     assert "ends early" in capfd.readouterr().err  # fd level: the CLI guards fd 2
 
 
+def test_a_warning_from_cached_poses_names_the_file_given(tmp_path, capfd):
+    """A renamed copy of a cut-short upload is reported under its own name, not the first's."""
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "phone_portrait.mp4"
+    first, copy = tmp_path / "first.mp4", tmp_path / "renamed copy.mp4"
+    first.write_bytes(sample.read_bytes()[: sample.stat().st_size // 2])
+    copy.write_bytes(first.read_bytes())
+    assert main(["pose", str(first), "-o", str(tmp_path / "a")]) == 0
+    assert "first.mp4 ends early" in capfd.readouterr().err
+    assert main(["pose", str(copy), "-o", str(tmp_path / "b")]) == 0  # from the cache
+    err = capfd.readouterr().err
+    assert "renamed copy.mp4 ends early" in err and "first.mp4" not in err
+
+
 def test_gait_on_a_poses_file_writes_json(tmp_path, capsys):
     import json
 

@@ -97,7 +97,9 @@ class ClipResult:
     @property
     def truncated(self) -> bool:
         """Whether the video ends well before its stated length (a cut-short upload)."""
-        return bool(self.poses.attrs.get("truncated"))
+        from runform.pose.read_problems import is_truncated
+
+        return is_truncated(self.poses)
 
     def to_dict(self) -> dict[str, Any]:
         """Return ``analysis.json``: the analysis plus where it came from."""
