@@ -426,10 +426,11 @@ def test_corrupt_frames_mid_stream_are_skipped_with_one_warning(
     assert str(path) in str(record[0].message)
     numbers = [clips.read_pattern(f.image) for f in frames]
     # Exactly which neighbours of the damaged packets the decoder gives up on
-    # may depend on its threading, so only bound the count.
+    # may depend on its threading, so only bound the count; the rest of the
+    # damaged GOP is dropped (see test_video_damage.py).
     assert 20 <= len(frames) < 30
     assert numbers[:10] == list(range(10))  # first GOP untouched
-    assert numbers[-5:] == list(range(25, 30))  # last GOP untouched
+    assert numbers[-10:] == list(range(20, 30))  # last GOP untouched
     assert [f.index for f in frames] == list(range(len(frames)))
 
 

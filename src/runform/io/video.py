@@ -5,8 +5,9 @@ rate, frame count, display size, rotation, codec, …) without decoding pixels.
 :func:`iter_frames` streams decoded frames as upright ``H×W×3`` ``uint8`` RGB
 arrays, each with its presentation time taken from the file's timestamps, so
 variable-frame-rate phone video gets true times rather than ``i / fps``;
-frames a damaged file gives with a missing, repeated or backward timestamp
-are dropped, so times always increase.
+a damaged file loses its corrupt frames, frames with a missing, repeated or
+backward timestamp, and the frames after damage up to the next keyframe, so
+times always increase and no frame shows concealment "ghosts".
 
 Conventions
 -----------
@@ -24,15 +25,16 @@ Every problem with the input file is raised as
 :class:`~runform.errors.InputFileError` or its subclass
 :class:`~runform.errors.VideoDecodeError`; no PyAV/FFmpeg exception escapes.
 
-The code lives in four modules, all re-exported here: :mod:`.video_probe`
+The code lives in five modules, all re-exported here: :mod:`.video_probe`
 (opening, properties), :mod:`.video_decode` (frames and their timestamps),
-:mod:`.video_seek` (frames at given times) and :mod:`.video_geometry` (pure
-rotation and size helpers).
+:mod:`.decode_report` (what a damaged file loses), :mod:`.video_seek` (frames
+at given times) and :mod:`.video_geometry` (pure rotation and size helpers).
 """
 
 from __future__ import annotations
 
-from runform.io.video_decode import CorruptFramesWarning, DecodeReport, Frame, iter_frames
+from runform.io.decode_report import CorruptFramesWarning, DecodeReport
+from runform.io.video_decode import Frame, iter_frames
 from runform.io.video_geometry import (
     compute_display_size,
     compute_rotation_from_matrix,

@@ -3,9 +3,10 @@
 :func:`iter_frames` streams decoded frames as upright ``H×W×3`` ``uint8`` RGB
 arrays, each with its presentation time taken from the file's timestamps, so
 variable-frame-rate phone video gets true times rather than ``i / fps``.
-Frames come out in strictly increasing time: a damaged file whose decoder
-gives a frame with no timestamp, a repeated one, or one earlier than the
-frame before, loses that frame (it is counted in a :class:`DecodeReport`).
+Only trustworthy frames come out, in strictly increasing time: a damaged
+file loses its corrupt frames, frames whose timestamp is missing, repeated or
+goes backwards, and the frames after damage up to the next keyframe (they
+are predicted from damaged pictures); see :mod:`runform.io.decode_report`.
 See :mod:`runform.io.video` for the conventions (sizes, rotation, errors).
 """
 
@@ -14,20 +15,24 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import warnings
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from fractions import Fraction
 from typing import Any
 
 import av.error
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
-from runform.errors import VideoDecodeError
+from runform.io.decode_report import (
+    Clock,
+    CorruptFramesWarning,
+    DecodeReport,
+    raise_if_nothing_decoded,
+    warn_if_damaged,
+)
 from runform.io.video_geometry import compute_display_size, compute_scaled_size, rotate_image
 from runform.io.video_probe import (
-    HINT_DAMAGED,
     VideoProperties,
     open_container,
     probe_video,
@@ -38,10 +43,6 @@ __all__ = ["CorruptFramesWarning", "DecodeReport", "Frame", "iter_frames"]
 
 #: Tolerance when comparing frame times with ``start_s``/``end_s``, seconds.
 _TIME_EPS_S = 1e-6
-
-
-class CorruptFramesWarning(RuntimeWarning):
-    """Some frames of a video could not be decoded and were skipped."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,48 +69,20 @@ class Frame:
     image: np.ndarray
 
 
-@dataclass
-class DecodeReport:
-    """What went wrong while decoding one pass over a video (counts of frames).
-
-    Filled in by :func:`iter_frames` as it decodes; complete once the
-    iteration has ended. It counts every frame the decoder handled, also
-    those outside ``start_s``/``end_s``.
-
-    Attributes
-    ----------
-    decoded
-        Frames decoded intact (those dropped for their timestamp included).
-    corrupt
-        Frames skipped because they could not be decoded, or the decoder
-        flagged them as corrupt.
-    bad_time
-        Intact frames dropped because their timestamp was missing (in a
-        stream that has timestamps), repeated, or earlier than the frame
-        before: the frame order of a damaged stream cannot be trusted there.
-    stop_reason
-        The read error that ended decoding before the end of the file, or
-        ``None``.
-    """
-
-    decoded: int = 0
-    corrupt: int = 0
-    bad_time: int = 0
-    stop_reason: str | None = None
-
-    @property
-    def damaged(self) -> bool:
-        """Whether any frame was skipped or dropped, or reading stopped early."""
-        return bool(self.corrupt or self.bad_time or self.stop_reason is not None)
-
-
 # --------------------------------------------------------------------------
 # Decoding
 # --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Undecodable:
+    """A frame lost to damage; ``pts`` in stream ticks when known."""
+
+    pts: int | None
+
+
 def _decode_packets(container: Any, stream: Any, report: DecodeReport) -> Iterator[Any]:
-    """Yield decoded frames, skipping (and counting) undecodable ones."""
+    """Yield decoded frames, and an :class:`_Undecodable` for each one lost to damage."""
     packets = container.demux(stream)
     while True:
         try:
@@ -124,6 +97,8 @@ def _decode_packets(container: Any, stream: Any, report: DecodeReport) -> Iterat
             frames = packet.decode()
         except av.error.FFmpegError:
             report.corrupt += 1
+            report.awaiting_keyframe = True
+            yield _Undecodable(packet.pts)
             continue
         yield from _keep_intact(frames, report)
 
@@ -138,10 +113,12 @@ def _flush_decoder(stream: Any, report: DecodeReport) -> Iterator[Any]:
 
 
 def _keep_intact(frames: Sequence[Any], report: DecodeReport) -> Iterator[Any]:
-    """Yield the frames the decoder did not flag as corrupt."""
+    """Yield the frames, and an :class:`_Undecodable` for those flagged as corrupt."""
     for frame in frames:
         if frame.is_corrupt:
             report.corrupt += 1
+            report.awaiting_keyframe = True
+            yield _Undecodable(frame.pts)
             continue
         report.decoded += 1
         yield frame
@@ -184,68 +161,51 @@ def _seek_to(container: Any, stream: Any, target_pts: int) -> None:
         container.seek(target_pts, stream=stream, backward=True, any_frame=False)
 
 
-def _warn_if_damaged(path: Path, report: DecodeReport) -> None:
-    """Emit one :class:`CorruptFramesWarning` summarising decode problems."""
-    parts = []
-    if report.corrupt:
-        parts.append(f"skipped {report.corrupt} corrupt frame(s)")
-    if report.bad_time:
-        parts.append(
-            f"dropped {report.bad_time} frame(s) whose timestamp was missing, "
-            "repeated or out of order"
-        )
-    if report.stop_reason is not None:
-        parts.append(f"stopped early at a damaged part of the file ({report.stop_reason})")
-    if parts:
-        kept = report.decoded - report.bad_time
-        warnings.warn(
-            f"{path}: {' and '.join(parts)}; the other {kept} frame(s) were decoded normally",
-            CorruptFramesWarning,
-            stacklevel=3,
-        )
+@dataclass
+class _Window:
+    """Real-world times of a stream's frames, and the ``[start_s, end_s)`` kept."""
+
+    origin_pts: int | None
+    time_base: Fraction
+    slowmo: float
+    start_s: float | None
+    end_s: float | None
+
+    def time_s(self, pts: int) -> float:
+        """Real-world time of a frame, s (``origin_pts`` set)."""
+        return float((pts - (self.origin_pts or 0)) * self.time_base) / self.slowmo
+
+    def before(self, time_s: float) -> bool:
+        """Whether a frame at ``time_s`` (s) comes before the window."""
+        return self.start_s is not None and time_s < self.start_s - _TIME_EPS_S
+
+    def after(self, time_s: float) -> bool:
+        """Whether a frame at ``time_s`` (s) comes at or after the window's end."""
+        return self.end_s is not None and time_s >= self.end_s - _TIME_EPS_S
+
+    def note_lost(self, lost: _Undecodable, report: DecodeReport) -> None:
+        """Count a frame lost to damage as reached, when it lies in the window."""
+        if lost.pts is None or self.origin_pts is None:
+            return
+        time_s = self.time_s(lost.pts)
+        if not (self.before(time_s) or self.after(time_s)):
+            report.reach(time_s)
 
 
-def _raise_if_nothing_decoded(props: VideoProperties, report: DecodeReport) -> None:
-    """Raise :class:`VideoDecodeError` if not a single frame decoded."""
-    if report.decoded > 0:
-        return
-    if report.corrupt or report.stop_reason:
-        got = f"{report.corrupt} undecodable frame(s)"
-        if report.stop_reason:
-            got += f" and a read error ({report.stop_reason})"
-    else:
-        got = "no frames at all"
-    raise VideoDecodeError(
-        f"expected decodable video frames in {props.path} ({props.codec}, "
-        f"{props.n_frames} frame(s) stated), got {got}",
-        hint=HINT_DAMAGED,
-    )
+def _place(frame: Any, clock: Clock, report: DecodeReport) -> int | None:
+    """Return a decoded frame's pts, or ``None`` when its timestamp drops it.
 
-
-class _Clock:
-    """Gives each decoded frame its pts, or rejects it when its timestamp is unusable.
-
-    A stream whose first frame has no timestamp (a raw H.264 elementary
-    stream) has none at all: its frames are timed one nominal frame
-    ``step`` (ticks) apart. Otherwise a frame without a timestamp, or with
-    one not later than the last accepted frame's, is rejected.
+    Damage (a dropped frame here, or a corrupt one) holds until the next
+    keyframe, where decoding starts afresh.
     """
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-        self.last: int | None = None
-        self.timed: bool | None = None
-
-    def accept(self, pts: int | None) -> int | None:
-        """Return the frame's pts (stream ticks), or ``None`` to drop the frame."""
-        if self.timed is None:
-            self.timed = pts is not None
-        if not self.timed:
-            pts = 0 if self.last is None else self.last + self.step
-        elif pts is None or (self.last is not None and pts <= self.last):
-            return None
-        self.last = pts
-        return pts
+    pts = clock.accept(frame.pts)
+    if pts is None:
+        report.bad_time += 1
+        report.awaiting_keyframe = True  # the decoder's order is confused
+        return None
+    if frame.key_frame:
+        report.awaiting_keyframe = False
+    return pts
 
 
 def _generate_frames(
@@ -257,37 +217,40 @@ def _generate_frames(
     warn: bool,
 ) -> Generator[Frame, None, None]:
     """Decode and yield frames; see :func:`iter_frames`."""
-    start_s, end_s = window
-    time_base = props.time_base
-    clock = _Clock(max(1, round(1 / (props.fps * time_base))))
+    clock = Clock(max(1, round(1 / (props.fps * props.time_base))))
     with open_container(props.path) as container:
         stream = select_video_stream(container, props.path)
         stream.thread_type = "AUTO"
-        origin_pts = stream.start_time
-        if start_s is not None and start_s > 0 and origin_pts is not None:
-            _seek_to(container, stream, origin_pts + math.floor(start_s * slowmo / time_base))
+        kept = _Window(stream.start_time, props.time_base, slowmo, *window)
+        if kept.start_s is not None and kept.start_s > 0 and kept.origin_pts is not None:
+            ticks = math.floor(kept.start_s * slowmo / props.time_base)
+            _seek_to(container, stream, kept.origin_pts + ticks)
         reformatter = VideoReformatter()
         index = 0
         try:
             for av_frame in _decode_packets(container, stream, report):
-                pts = clock.accept(av_frame.pts)
-                if pts is None:
-                    report.bad_time += 1
+                if isinstance(av_frame, _Undecodable):
+                    kept.note_lost(av_frame, report)
                     continue
-                if origin_pts is None:
-                    origin_pts = pts
-                time_s = float((pts - origin_pts) * time_base) / slowmo
-                if start_s is not None and time_s < start_s - _TIME_EPS_S:
+                if (pts := _place(av_frame, clock, report)) is None:
                     continue
-                if end_s is not None and time_s >= end_s - _TIME_EPS_S:
+                kept.origin_pts = pts if kept.origin_pts is None else kept.origin_pts
+                time_s = kept.time_s(pts)
+                if kept.before(time_s):
+                    continue
+                if kept.after(time_s):
                     break
+                report.reach(time_s)
+                if report.awaiting_keyframe:  # predicted from damaged pictures
+                    report.tainted += 1
+                    continue
                 image = _convert_image(av_frame, reformatter, max_side, props.rotation_deg)
-                yield Frame(index, time_s, float(pts * time_base), image)
+                yield Frame(index, time_s, float(pts * props.time_base), image)
                 index += 1
         finally:
             if warn and report.decoded > 0:
-                _warn_if_damaged(props.path, report)
-    _raise_if_nothing_decoded(props, report)
+                warn_if_damaged(props.path, report)
+    raise_if_nothing_decoded(props, report)
 
 
 def _check_iter_arguments(
@@ -338,7 +301,8 @@ def iter_frames(
         preceding keyframe first, so skipping ahead is cheap.
     report
         If given, filled in with the counts of skipped and dropped frames as
-        decoding goes (complete when the iteration ends).
+        decoding goes (complete when the iteration ends), and the time of the
+        last frame reached.
     warn
         Emit a :class:`CorruptFramesWarning` at the end when frames were
         lost; callers that read ``report`` themselves may turn it off.
@@ -347,8 +311,11 @@ def iter_frames(
     ------
     Frame
         In strictly increasing ``time_s``; ``index`` counts from 0 among
-        yielded frames. Frames whose timestamp is missing, repeated or goes
-        backwards (decoder confusion in a damaged stream) are dropped.
+        yielded frames. In a damaged stream, corrupt frames, frames whose
+        timestamp is missing, repeated or goes backwards (the decoder's order
+        is confused), and every frame after such damage until the next
+        keyframe (the decoder conceals the damage with old picture content,
+        leaving frozen "ghosts" that later frames build on) are dropped.
 
     Raises
     ------
@@ -364,8 +331,7 @@ def iter_frames(
     -----
     CorruptFramesWarning
         Once, at the end (unless ``warn`` is false), if frames were skipped
-        because they could not be decoded, dropped for their timestamp, or
-        the file ended in damaged data.
+        or dropped, or the file ended in damaged data.
     """
     _check_iter_arguments(max_side, slowmo, start_s, end_s)
     props = probe_video(path)
