@@ -40,10 +40,11 @@ def collected(frame_numbers: list[int], damaged: bool = True) -> Accumulator:
 def test_lost_frames_are_counted_on_the_nominal_grid() -> None:
     times = np.array([0, 1, 2, 5, 6, 8, 9]) * STEP
 
-    assert count_lost_frames(times, STEP).tolist() == [0, 0, 0, 2, 0, 1, 0]
-    assert count_lost_frames(np.array([3, 4]) * STEP, STEP).tolist() == [3, 0]
+    assert count_lost_frames(times, STEP).tolist() == [0, 0, 0, 2, 0, 1, 0, 0]
+    assert count_lost_frames(np.array([3, 4]) * STEP, STEP).tolist() == [3, 0, 0]
+    assert count_lost_frames(times, STEP, last_s=12 * STEP).tolist()[-1] == 3
     jitter = np.array([0, 1.1, 2.3, 3.2]) * STEP  # under 1.5 intervals: nothing lost
-    assert not count_lost_frames(jitter, STEP).any()
+    assert not count_lost_frames(jitter, STEP, last_s=3.3 * STEP).any()
 
 
 def test_lost_frames_are_put_back_as_empty_rows_on_a_regular_axis() -> None:
@@ -61,6 +62,19 @@ def test_lost_frames_are_put_back_as_empty_rows_on_a_regular_axis() -> None:
     # frame's own row is the last with its number
     assert out.frames == [0, 1, 2, 3, 3, 3, 4, 5, 5, 5]
     assert out.decode is acc.decode
+
+
+def test_frames_lost_after_the_last_read_are_put_back_up_to_the_last_reached() -> None:
+    """Damage near the end (no keyframe after it) is not a truncated file."""
+    acc = collected([0, 1, 2])
+    acc.decode.last_time_s = 6 * STEP
+
+    out = restore_lost_frames(acc, STEP)
+
+    np.testing.assert_allclose(out.times, np.arange(7) * STEP)
+    assert out.lost == [False] * 3 + [True] * 4 and out.frames == [0, 1, 2, 3, 3, 3, 3]
+    facts = measure_read_problems(out.lost, out.times, 7, False)
+    assert not is_truncated(facts) and facts["frames_lost_count"] == [4]
 
 
 def test_frames_lost_before_the_first_are_put_back_from_time_zero() -> None:

@@ -120,13 +120,17 @@ class Accumulator:
 
 
 def merge_reports(reports: list[DecodeReport]) -> DecodeReport:
-    """Add up the decode reports of several segments."""
+    """Add up the decode reports of several segments, in time order."""
     stops = [r.stop_reason for r in reports if r.stop_reason is not None]
+    reached = [r.last_time_s for r in reports if r.last_time_s is not None]
     return DecodeReport(
         decoded=sum(r.decoded for r in reports),
         corrupt=sum(r.corrupt for r in reports),
         bad_time=sum(r.bad_time for r in reports),
+        tainted=sum(r.tainted for r in reports),
         stop_reason=stops[0] if stops else None,
+        awaiting_keyframe=bool(reports) and reports[-1].awaiting_keyframe,
+        last_time_s=max(reached) if reached else None,
     )
 
 
@@ -174,8 +178,10 @@ def check_segments_contiguous(
     return True
 
 
-def count_lost_frames(times_s: np.ndarray, step_s: float) -> np.ndarray:
-    """Frames missing before each frame, judged from the nominal frame interval.
+def count_lost_frames(
+    times_s: np.ndarray, step_s: float, last_s: float | None = None
+) -> np.ndarray:
+    """Frames missing around the frames read, judged from the nominal frame interval.
 
     Parameters
     ----------
@@ -183,21 +189,29 @@ def count_lost_frames(times_s: np.ndarray, step_s: float) -> np.ndarray:
         Increasing real-world times of the frames read, s.
     step_s
         Nominal interval between frames, s (``1 / fps`` in real-world time).
+    last_s
+        Time of the last frame decoding reached, kept or lost, s (see
+        :attr:`~runform.io.video.DecodeReport.last_time_s`); frames lost
+        after the last frame read are counted up to it.
 
     Returns
     -------
     numpy.ndarray
-        ``int``, one per frame: how many frames are missing between it and
-        the frame before (for the first frame: between time 0 and it).
-        A gap of up to 1.5 intervals counts as no loss.
+        ``int``, one more than ``times_s``: how many frames are missing
+        before each frame read (for the first: from time 0), then after the
+        last one (up to ``last_s``). A gap of up to 1.5 intervals between two
+        frames counts as no loss.
     """
     times = np.asarray(times_s, dtype=float)
+    lost = np.zeros(times.size + 1, dtype=int)
     if times.size == 0 or not step_s > 0:
-        return np.zeros(times.size, dtype=int)
+        return lost
     gaps = np.diff(times, prepend=0.0)
-    lost = np.rint(gaps / step_s).astype(int) - 1
-    lost[gaps <= _LOST_GAP_STEPS * step_s] = 0
-    lost[0] = max(0, int(np.rint(times[0] / step_s))) if times[0] > 0.5 * step_s else 0
+    lost[:-1] = np.rint(gaps / step_s).astype(int) - 1
+    lost[:-1][gaps <= _LOST_GAP_STEPS * step_s] = 0
+    lost[0] = int(np.rint(times[0] / step_s)) if times[0] > 0.5 * step_s else 0
+    if last_s is not None and last_s > times[-1] + 0.5 * step_s:
+        lost[-1] = int(np.rint((last_s - times[-1]) / step_s))
     return np.maximum(lost, 0)
 
 
@@ -205,13 +219,14 @@ def restore_lost_frames(acc: Accumulator, step_s: float) -> Accumulator:
     """Put back an empty row for each frame a damaged file lost.
 
     Only when the decoder reported damage (see
-    :class:`~runform.io.video_decode.DecodeReport`): each gap between two
-    frames read that spans ``n`` nominal intervals (more than 1.5) gets
-    ``n - 1`` rows, evenly spaced in time, and frames missing before the
-    first frame read are put back from time 0. A row put back has no
-    landmarks (as a frame where nobody was detected), no ``pts`` (NaN) and
-    the frame number of the next frame read. Frames missing after the last
-    frame read (a truncated file) are not put back.
+    :class:`~runform.io.video.DecodeReport`): each gap between two frames
+    read that spans ``n`` nominal intervals (more than 1.5) gets ``n - 1``
+    rows, evenly spaced in time; frames missing before the first frame read
+    are put back from time 0, and those after the last one up to the last
+    frame decoding reached (damaged frames at the end of the file; frames a
+    truncated file lacks are not put back). A row put back has no landmarks
+    (as a frame where nobody was detected), no ``pts`` (NaN) and the frame
+    number of the next frame read (after the last: one past it).
 
     Parameters
     ----------
@@ -225,12 +240,12 @@ def restore_lost_frames(acc: Accumulator, step_s: float) -> Accumulator:
     Accumulator
         ``acc`` itself when nothing was lost, else a new one.
     """
-    lost = count_lost_frames(np.asarray(acc.times), step_s)
+    lost = count_lost_frames(np.asarray(acc.times), step_s, acc.decode.last_time_s)
     if not acc.decode.damaged or not lost.any():
         return acc
     out = Accumulator(crowd=[] if acc.crowd is not None else None, decode=acc.decode)
     previous = 0.0
-    for row, (missing, time_s) in enumerate(zip(lost, acc.times, strict=True)):
+    for row, (missing, time_s) in enumerate(zip(lost, acc.times, strict=False)):
         if row == 0:  # from time 0 up to the first frame read
             filler = [k * time_s / missing for k in range(missing)]
         else:  # evenly between the two frames read
@@ -240,4 +255,6 @@ def restore_lost_frames(acc: Accumulator, step_s: float) -> Accumulator:
             out.add_lost(acc.frames[row], lost_s)
         acc.copy_row(row, out)
         previous = time_s
+    for k in range(1, int(lost[-1]) + 1):  # after the last frame read, one interval apart
+        out.add_lost(acc.frames[-1] + 1, previous + k * step_s)
     return out

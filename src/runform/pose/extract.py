@@ -281,7 +281,7 @@ def extract_poses(
         When the file ends well before the frames it states (the sentence
         contains ``the file is probably truncated``).
     runform.io.video.CorruptFramesWarning
-        When frames in the middle could not be decoded.
+        When frames the file holds could not be decoded intact.
     """
     video = Path(video)
     settings = settings or ExtractionSettings()

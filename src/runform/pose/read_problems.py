@@ -2,7 +2,7 @@
 
 The extraction records *facts* about reading the video in the poses dataset's
 attrs (:func:`measure_read_problems`): how many frames the file states, how
-many were read, how many were lost to damage in the middle and where. They
+many were read, how many were lost to damage and where. They
 name no file, so poses read back from the cache for a renamed copy say the
 right thing: :func:`describe_read_problems` turns them into warning sentences
 for whichever file name it is given.
@@ -11,9 +11,10 @@ Two different facts are told apart:
 
 * **truncated**: the frames stop well before the count the file states (an
   interrupted recording or copy);
-* **damaged**: frames in the middle could not be decoded; the poses have an
-  empty row (NaN positions, as a missed detection) for each, so the time axis
-  stays regular.
+* **damaged**: frames the file holds could not be decoded intact (corrupt,
+  out of order, or predicted from damaged pictures before the next keyframe;
+  see :mod:`runform.io.decode_report`); the poses have an empty row (NaN
+  positions, as a missed detection) for each, so the time axis stays regular.
 
 Attrs (all plain numbers, or lists of numbers, so they survive netCDF):
 
@@ -21,7 +22,7 @@ Attrs (all plain numbers, or lists of numbers, so they survive netCDF):
 ``frames_stated``              frames the file states (header count or estimate)
 ``frames_stated_estimated``    1 if ``frames_stated`` is estimated from duration × fps
 ``frames_read``                frames decoded and analysed
-``frames_lost``                frames lost to damage between frames read (empty rows)
+``frames_lost``                frames lost to damage (empty rows in the poses)
 ``frames_lost_start_s``        real-world time of the first lost frame of each
                                damaged stretch, s
 ``frames_lost_count``          frames lost in each damaged stretch
@@ -174,7 +175,7 @@ def describe_truncation(source: xr.Dataset | Mapping[str, Any], video_name: str)
 
 
 def describe_damage(source: xr.Dataset | Mapping[str, Any], video_name: str) -> str | None:
-    """Say that frames in the middle were lost, or return ``None`` when none were.
+    """Say that frames were lost to damage, or return ``None`` when none were.
 
     Parameters
     ----------
@@ -203,8 +204,8 @@ def describe_damage(source: xr.Dataset | Mapping[str, Any], video_name: str) -> 
     if len(places) > _MAX_PLACES:
         where += f"; and {len(places) - _MAX_PLACES} more place(s)"
     of = f" of {int(facts['frames_stated'])}" if "frames_stated" in facts else ""
-    return (f"{video_name} is damaged: {lost}{of} frame(s) in the middle could not be "
-            f"decoded ({where}); they are analysed as frames where nobody was "
+    return (f"{video_name} is damaged: {lost}{of} frame(s) could not be decoded "
+            f"intact ({where}); they are analysed as frames where nobody was "
             "detected")  # fmt: skip
 
 
@@ -226,8 +227,8 @@ def describe_read_problems(
     tuple of str
         Empty for a file read in full. Otherwise, in this order: one
         sentence for a file that ends early, containing
-        :data:`TRUNCATED_PHRASE`, and one for frames lost to damage in the
-        middle (how many, and at what times).
+        :data:`TRUNCATED_PHRASE`, and one for frames lost to damage (how
+        many, and at what times).
         Poses extracted before these facts were recorded give the truncation
         sentence they stored (``attrs["truncated"]``), re-addressed to
         ``video_name``.
