@@ -163,7 +163,8 @@ def test_poses_from_before_the_facts_are_re_addressed() -> None:
     assert describe_read_problems(old, "new.mp4") == (
         "new.mp4 ends early: read 5 of the 9 frames; " + TRUNCATED_PHRASE,
     )
-    assert describe_read_problems({}, "new.mp4") == ()
+    assert is_truncated(old)
+    assert describe_read_problems({}, "new.mp4") == () and not is_truncated({})
 
 
 def test_the_segment_workers_do_not_import_the_extraction() -> None:

@@ -131,11 +131,12 @@ def is_truncated(source: xr.Dataset | Mapping[str, Any]) -> bool:
     bool
         True when the frames on the time axis (read and lost) fall more than
         2 short of a stated count, or below 80 % of one estimated from the
-        duration; False without the facts.
+        duration. Poses extracted before these facts were recorded: whether
+        they stored a truncation sentence (``attrs["truncated"]``).
     """
     facts = _facts(source)
     if "frames_stated" not in facts:
-        return False
+        return " ends early" in str(facts.get("truncated") or "")
     stated = int(facts["frames_stated"])
     reached = int(facts["frames_read"]) + int(facts.get("frames_lost", 0))
     if int(facts.get("frames_stated_estimated", 0)):
