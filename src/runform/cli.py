@@ -39,6 +39,7 @@ from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
 from runform.commands.people import add_people_parser
 from runform.commands.progress import add_progress_parser
+from runform.commands.serve import add_serve_parser
 from runform.errors import RunformError
 
 EXIT_INTERRUPTED = 130
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_parser(sub)
     add_progress_parser(sub)
     add_batch_parser(sub)
+    add_serve_parser(sub)
     _add_synth_parser(sub)
     return parser
 
