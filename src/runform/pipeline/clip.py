@@ -25,6 +25,7 @@ import xarray as xr
 from runform.checkpoints.assess import Analysis
 from runform.errors import InputFileError, RunformError
 from runform.pipeline.options import AnalysisOptions, OptionError
+from runform.pose.landmarker_cache import LandmarkerCache
 
 __all__ = [
     "ClipResult",
@@ -156,9 +157,14 @@ def sample_camera_motion(video: Path, poses: xr.Dataset, slowmo: float) -> xr.Da
 
 
 def load_clip_poses(
-    source: Path, options: AnalysisOptions, progress: Progress | None
+    source: Path,
+    options: AnalysisOptions,
+    progress: Progress | None,
+    landmarkers: LandmarkerCache | None = None,
 ) -> tuple[xr.Dataset, bool]:
     """Return ``(poses, from_cache)``: read a poses file, or extract (through the cache).
+
+    ``landmarkers``: see :func:`analyze_clip`.
 
     Raises
     ------
@@ -187,6 +193,7 @@ def load_clip_poses(
         cache_dir=options.cache_dir,
         workers=options.workers,
         progress=on_frames,
+        landmarkers=landmarkers,
     )
 
 
@@ -222,6 +229,7 @@ def analyze_clip(
     options: AnalysisOptions | None = None,
     *,
     progress: Progress | None = None,
+    landmarkers: LandmarkerCache | None = None,
 ) -> ClipResult:
     """Analyse one clip: poses, person, camera motion, gait, checkpoints and focus.
 
@@ -232,7 +240,13 @@ def analyze_clip(
     options
         See :class:`AnalysisOptions` (default: all defaults).
     progress
-        Called as frames are processed (see :data:`Progress`).
+        Called as frames are processed (see :data:`Progress`). An exception
+        it raises stops the analysis and comes out of this call.
+    landmarkers
+        Pose landmarkers kept open by a long-lived process (the coach
+        server's workers) and lent to this clip where that changes nothing
+        (see :mod:`runform.pose.landmarker_cache`); ``None``, as every
+        command uses: all created for this clip. The result is the same.
 
     Returns
     -------
@@ -266,7 +280,7 @@ def analyze_clip(
     baseline = read_baseline(options.baseline) if options.baseline else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        poses, from_cache = load_clip_poses(source, options, progress)
+        poses, from_cache = load_clip_poses(source, options, progress, landmarkers)
         check_person_at((poses.attrs["frame_width"], poses.attrs["frame_height"]), options)
         try:
             person = decide_runner(poses, options.person, options.person_at)

@@ -22,6 +22,7 @@ from runform.pose.extract import (
     extract_poses,
     plan_video_segments,
 )
+from runform.pose.landmarker_cache import LandmarkerCache
 from runform.pose.models import ResolvedModel, compute_file_sha256
 
 
@@ -34,6 +35,7 @@ def compute_poses(
     cache_dir: Path | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    landmarkers: LandmarkerCache | None = None,
 ) -> tuple[xr.Dataset, bool]:
     """Return the poses of a video, from the cache when possible.
 
@@ -53,6 +55,9 @@ def compute_poses(
         Processes for extraction (see :func:`runform.pose.extract.extract_poses`).
     progress
         Progress callback for the extraction.
+    landmarkers
+        Landmarkers kept open by a long-lived process (see
+        :func:`runform.pose.extract.extract_poses`).
 
     Returns
     -------
@@ -75,8 +80,9 @@ def compute_poses(
         cached.attrs["source_video"] = str(video.resolve())
         return append_log(cached, "load_cached_poses", cache_key=key), True
     poses = extract_poses(
-        video, model, settings, video_sha256=video_sha256, workers=workers, progress=progress
-    )
+        video, model, settings, video_sha256=video_sha256, workers=workers, progress=progress,
+        landmarkers=landmarkers,
+    )  # fmt: skip
     if use_cache:
         try:
             store_cached_poses(poses, key, folder)

@@ -40,6 +40,7 @@ from runform.pose.assemble import (
     compute_in_view_rate,
     find_glimpses,
 )
+from runform.pose.landmarker_cache import LandmarkerCache
 from runform.pose.models import ResolvedModel, compute_file_sha256
 from runform.pose.read_problems import (
     describe_damage,
@@ -146,6 +147,7 @@ def _run_pass(
     segments: list[tuple[float | None, float | None]],
     props: VideoProperties,
     counter: _Counter,
+    landmarkers: LandmarkerCache | None = None,
 ) -> tuple[Accumulator, list[tuple[float | None, float | None]]]:
     """One pass over the video, in segments when planned; returns the landmarks and segments."""
     if len(segments) > 1:
@@ -164,7 +166,8 @@ def _run_pass(
             stacklevel=3,
         )
         counter.restart()
-    return run_segment(video, model.path, settings, (None, None), counter), [(None, None)]
+    acc = run_segment(video, model.path, settings, (None, None), counter, landmarkers)
+    return acc, [(None, None)]
 
 
 def _switched_people(acc: Accumulator, width: int, height: int) -> bool:
@@ -223,6 +226,7 @@ def extract_poses(
     progress: Progress | None = None,
     min_segment_frames: int = MIN_SEGMENT_FRAMES,
     warn: bool = True,
+    landmarkers: LandmarkerCache | None = None,
 ) -> xr.Dataset:
     """Estimate pose landmarks in every frame of a video.
 
@@ -254,6 +258,11 @@ def extract_poses(
         Warn about a truncated or damaged file (the sentences of
         :func:`~runform.pose.read_problems.describe_read_problems`, naming
         ``video``). Off for a caller that says them itself, from the attrs.
+    landmarkers
+        Landmarkers kept open by a long-lived process (the coach server's
+        workers), lent to this video when it is extracted in this process
+        (one segment); see :mod:`runform.pose.landmarker_cache`. ``None``
+        (every command) creates them for this video. The poses are the same.
 
     Returns
     -------
@@ -291,13 +300,13 @@ def extract_poses(
     segments = plan_video_segments(props, settings, workers, min_segment_frames)
     counter = _Counter(props.n_frames, progress)
     try:
-        acc, segments = _run_pass(video, model, settings, segments, props, counter)
+        acc, segments = _run_pass(video, model, settings, segments, props, counter, landmarkers)
         if settings.probes_people and _switched_people(acc, props.width, props.height):
             raise MorePeopleSeen(2)
     except MorePeopleSeen:
         settings = settings.with_people(MAX_PEOPLE)  # the same tracks whoever asks
         counter.restart()
-        acc, segments = _run_pass(video, model, settings, segments, props, counter)
+        acc, segments = _run_pass(video, model, settings, segments, props, counter, landmarkers)
     acc = restore_lost_frames(acc, 1.0 / attrs["fps"])
     facts = measure_read_problems(acc.lost, acc.times, props.n_frames, props.n_frames_estimated)
     if warn:

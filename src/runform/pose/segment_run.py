@@ -23,7 +23,8 @@ import numpy as np
 
 from runform.io.video import Frame, iter_frames
 from runform.pose.accumulate import Accumulator
-from runform.pose.landmarker import PoseLandmarker, to_monotonic_ms
+from runform.pose.landmarker import to_monotonic_ms
+from runform.pose.landmarker_cache import LandmarkerCache, open_landmarker
 from runform.pose.settings import (
     MAX_PEOPLE,
     PROBE_EVERY_S,
@@ -90,17 +91,19 @@ def prefetch(items: Iterator[Frame], size: int = _QUEUE_FRAMES) -> Iterator[Fram
 class _PeopleProbe:
     """A second landmarker (image mode, up to :data:`MAX_PEOPLE`) run every few frames."""
 
-    def __init__(self, model_path: Path, settings: ExtractionSettings) -> None:
+    def __init__(
+        self, model_path: Path, settings: ExtractionSettings, cache: LandmarkerCache | None = None
+    ) -> None:
         people = replace(settings.landmarker, num_poses=MAX_PEOPLE)
-        self._landmarker = PoseLandmarker(model_path, people, mode="image")
+        self._opened = open_landmarker(model_path, people, "image", cache)
         self._next_s = -np.inf
 
     def __enter__(self) -> _PeopleProbe:
-        self._landmarker.__enter__()
+        self._landmarker = self._opened.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._landmarker.__exit__(None, None, None)
+    def __exit__(self, *exc: Any) -> None:
+        self._opened.__exit__(*exc)
 
     def count_people(self, frame: Frame) -> int:
         """People of a fair size in ``frame`` when a probe is due, else 0."""
@@ -122,6 +125,7 @@ def run_segment(
     settings: ExtractionSettings,
     segment: tuple[float | None, float | None],
     report: Callable[[int], None] | None = None,
+    landmarkers: LandmarkerCache | None = None,
 ) -> Accumulator:
     """Run the landmarker (VIDEO mode) over one time segment of a video.
 
@@ -141,6 +145,10 @@ def run_segment(
         or the end of the video.
     report
         Called with 1 after each frame kept (progress).
+    landmarkers
+        Landmarkers kept open by a long-lived process, lent to this segment
+        (see :mod:`runform.pose.landmarker_cache`); ``None`` (every command)
+        creates them here and closes them at the end.
 
     Returns
     -------
@@ -161,8 +169,8 @@ def run_segment(
     frames = iter_frames(video, max_side=settings.max_side, slowmo=settings.slowmo,
                          start_s=decode_from, end_s=end_s,
                          report=acc.decode, warn=False)  # fmt: skip
-    probe = _PeopleProbe(model_path, settings) if settings.probes_people else None
-    with PoseLandmarker(model_path, settings.landmarker, mode="video") as landmarker, \
+    probe = _PeopleProbe(model_path, settings, landmarkers) if settings.probes_people else None
+    with open_landmarker(model_path, settings.landmarker, "video", landmarkers) as landmarker, \
             probe or contextlib.nullcontext():  # fmt: skip
         for frame in prefetch(frames):
             timestamp = max(int(to_monotonic_ms(np.array([frame.time_s]))[0]), last_ms + 1)
