@@ -134,8 +134,8 @@ def build_progress_report(context: AppContext, scope: Scope, athlete_id: int) ->
         inputs = [_labelled(context, s, f) for s, f in done]
         dates = [s.session_date for s, _ in done]
         text = "|".join(f"{s.id}:{_stamp(f / 'analysis.json')}:{s.session_date}" for s, f in done)
-    key = hashlib.sha256(text.encode()).hexdigest()[:16]
-    folder = athlete_cache_dir(context.settings, athlete.id) / f"progress-{key}"
+        cache = athlete_cache_dir(context.settings, athlete.id)
+    folder = cache / f"progress-{hashlib.sha256(text.encode()).hexdigest()[:16]}"
     given = [d for d in dates if d is not None] if all(dates) else None
     return _ensure(context, folder, "progress.json", "progress-",
                    lambda out: write_progress(inputs, out, dates=given))  # fmt: skip
