@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from runform.io.decode_report import Clock
-from runform.io.video import CorruptFramesWarning, DecodeReport, iter_frames, probe_video
+from runform.io.video import (
+    CorruptFramesWarning,
+    DecodeReport,
+    iter_frames,
+    probe_video,
+    read_frame_at,
+    read_frames_at,
+)
 
 from .conftest import ClipFactory
 from .test_video import corrupt_packets
@@ -124,3 +131,29 @@ def test_clock_times_a_stream_without_timestamps_one_step_apart() -> None:
     clock = Clock(step=3)
 
     assert [clock.accept(None) for _ in range(4)] == [0, 3, 6, 9]
+
+
+def test_reading_at_a_time_lost_to_damage_gives_the_frame_on_screen(clips: ClipFactory) -> None:
+    path = clips.write(n_frames=30, gop=10)  # keyframes at 0, 10, 20
+    corrupt_packets(path, range(22, 24))  # frames 22-29 are lost: no keyframe after
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorruptFramesWarning)
+        inside = read_frames_at(path, [5 / 30, 25 / 30, 29 / 30])
+        one = read_frame_at(path, 26 / 30)
+        with pytest.raises(ValueError, match="no frame at or after"):
+            read_frame_at(path, 31 / 30)  # after the end of the file
+
+    assert [clips.read_pattern(f.image) for f in inside] == [5, 21, 21]
+    assert clips.read_pattern(one.image) == 21
+
+
+def test_reading_inside_a_damaged_stretch_gives_the_next_frame(clips: ClipFactory) -> None:
+    path = clips.write(n_frames=30, gop=10)
+    corrupt_packets(path, range(12, 15))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CorruptFramesWarning)
+        frame = read_frame_at(path, 15 / 30)
+
+    assert clips.read_pattern(frame.image) == 20 and frame.time_s == pytest.approx(20 / 30)

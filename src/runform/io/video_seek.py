@@ -9,7 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from runform.io.decode_report import DecodeReport
 from runform.io.video_decode import Frame, iter_frames
+
+#: Tolerance when comparing frame times, s.
+_TIME_EPS_S = 1e-6
 
 __all__ = ["SEQUENTIAL_GAP_S", "read_frame_at", "read_frames_at"]
 
@@ -21,12 +25,48 @@ def _gap(times_s: Sequence[float], order: Sequence[int], i: int) -> float:
     return times_s[order[i]] - times_s[order[i - 1]]
 
 
+def _last_frame_before(
+    path: str | os.PathLike[str], time_s: float, max_side: int | None, slowmo: float
+) -> Frame | None:
+    """Return the last frame decoded before ``time_s`` (s): 2 s back, else from the start."""
+    for start_s in (max(0.0, time_s - SEQUENTIAL_GAP_S), None):
+        last = None
+        for frame in iter_frames(path, max_side=max_side, slowmo=slowmo, start_s=start_s,
+                                 end_s=time_s, warn=False):  # fmt: skip
+            last = frame
+        if last is not None or start_s in (None, 0.0):
+            return last
+    return None
+
+
+def _frame_shown_at(
+    path: str | os.PathLike[str],
+    time_s: float,
+    report: DecodeReport,
+    max_side: int | None,
+    slowmo: float,
+) -> Frame:
+    """Return the frame shown at ``time_s`` when the frames from there on were lost to damage.
+
+    Raises
+    ------
+    ValueError
+        If decoding never reached ``time_s`` (it is after the end of the file).
+    """
+    reached = report.last_time_s is not None and report.last_time_s >= time_s - _TIME_EPS_S
+    frame = _last_frame_before(path, time_s, max_side, slowmo) if reached else None
+    if frame is None:
+        raise ValueError(f"no frame at or after {time_s} s in {path}")
+    return frame
+
+
 def read_frames_at(
     path: str | os.PathLike[str],
     times_s: Sequence[float],
     *,
     max_side: int | None = None,
     slowmo: float = 1.0,
+    warn: bool = True,
 ) -> list[Frame]:
     """Return the first frame at or after each of several times, like :func:`read_frame_at`.
 
@@ -40,18 +80,20 @@ def read_frames_at(
         Video file.
     times_s
         Real-world times in seconds from the first frame, in any order.
-    max_side, slowmo
+    max_side, slowmo, warn
         As :func:`iter_frames`.
 
     Returns
     -------
     list of Frame
-        One frame per time, in the order of ``times_s``.
+        One frame per time, in the order of ``times_s``. When a damaged
+        file lost every frame from a time on (see :func:`iter_frames`), the
+        last frame decoded before it (the picture a player keeps showing).
 
     Raises
     ------
     ValueError
-        If a time is after the last frame.
+        If a time is after the last frame of the file.
     InputFileError
         As :func:`iter_frames`.
     """
@@ -63,7 +105,9 @@ def read_frames_at(
         while stop < len(order) and _gap(times_s, order, stop) <= SEQUENTIAL_GAP_S:
             stop += 1
         wanted = order[start:stop]
-        frames = iter_frames(path, max_side=max_side, slowmo=slowmo, start_s=times_s[wanted[0]])
+        report = DecodeReport()
+        frames = iter_frames(path, max_side=max_side, slowmo=slowmo,
+                             start_s=times_s[wanted[0]], report=report, warn=warn)  # fmt: skip
         try:
             for frame in frames:
                 while wanted and frame.time_s >= times_s[wanted[0]]:
@@ -72,8 +116,9 @@ def read_frames_at(
                     break
         finally:
             frames.close()
-        if wanted:
-            raise ValueError(f"no frame at or after {times_s[wanted[0]]} s in {path}")
+        if wanted:  # every later time shows the same frame
+            shown = _frame_shown_at(path, times_s[wanted[0]], report, max_side, slowmo)
+            found.update(dict.fromkeys(wanted, shown))
         start = stop
     return [found[i] for i in range(len(times_s))]
 
@@ -84,6 +129,7 @@ def read_frame_at(
     *,
     max_side: int | None = None,
     slowmo: float = 1.0,
+    warn: bool = True,
 ) -> Frame:
     """Return the first frame at or after a given time.
 
@@ -94,25 +140,21 @@ def read_frame_at(
     time_s
         Real-world time in seconds from the first frame (as
         :attr:`Frame.time_s`).
-    max_side, slowmo
+    max_side, slowmo, warn
         As :func:`iter_frames`.
 
     Returns
     -------
     Frame
         The first frame with ``frame.time_s >= time_s``; its ``index`` is 0.
+        When a damaged file lost every frame from ``time_s`` on, the last
+        frame decoded before it.
 
     Raises
     ------
     ValueError
-        If ``time_s`` is after the last frame.
+        If ``time_s`` is after the last frame of the file.
     InputFileError
         As :func:`iter_frames`.
     """
-    frames = iter_frames(path, max_side=max_side, slowmo=slowmo, start_s=time_s)
-    try:
-        return next(frames)
-    except StopIteration:
-        raise ValueError(f"no frame at or after {time_s} s in {path}") from None
-    finally:
-        frames.close()
+    return read_frames_at(path, [time_s], max_side=max_side, slowmo=slowmo, warn=warn)[0]
