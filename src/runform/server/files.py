@@ -27,7 +27,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from runform.server.config import ServerSettings
@@ -72,15 +72,13 @@ def resolve_inside(base: Path, relative: str) -> Path | None:
     -------
     Path or None
         The resolved file; ``None`` for an empty, absolute or hidden path,
-        one with ``..``, a backslash or a NUL, a path whose real location
+        one with ``..``, an empty component (``//``), a backslash or a NUL, a path whose real location
         (after following symbolic links) is outside ``base``, or anything
         that is not an existing regular file.
     """
     if not relative or "\\" in relative or "\x00" in relative:
         return None
-    parts = PurePosixPath(relative).parts
-    if relative.startswith("/") or not parts:
-        return None
+    parts = relative.split("/")  # "" for a leading, doubled or trailing slash
     if any(part in ("", ".", "..") or part.startswith(".") for part in parts):
         return None
     try:
@@ -120,13 +118,12 @@ def make_safe_name(name: str) -> str:
     name has at most :data:`MAX_NAME_CHARS` characters (the extension kept).
     """
     base = re.split(r"[/\\]", name)[-1]
-    cleaned = _UNSAFE_CHARS.sub("_", base).strip("._") or "video"
-    stem, dot, suffix = cleaned.rpartition(".")
+    stem, dot, suffix = base.rpartition(".")
     if not dot:
-        stem, suffix = cleaned, ""
-    suffix = suffix[:10]
+        stem, suffix = base, ""
+    suffix = _UNSAFE_CHARS.sub("", suffix)[:10]
     keep = MAX_NAME_CHARS - (len(suffix) + 1 if suffix else 0)
-    stem = (stem or "video")[:keep]
+    stem = (_UNSAFE_CHARS.sub("_", stem).strip("._-") or "video")[:keep]
     return f"{stem}.{suffix}" if suffix else stem
 
 
