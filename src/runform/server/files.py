@@ -72,9 +72,9 @@ def resolve_inside(base: Path, relative: str) -> Path | None:
     -------
     Path or None
         The resolved file; ``None`` for an empty, absolute or hidden path,
-        one with ``..``, an empty component (``//``), a backslash or a NUL, a path whose real location
-        (after following symbolic links) is outside ``base``, or anything
-        that is not an existing regular file.
+        one with ``..``, an empty component (``//``), a backslash or a NUL,
+        a path whose real location (after following symbolic links) is
+        outside ``base``, or anything that is not an existing regular file.
     """
     if not relative or "\\" in relative or "\x00" in relative:
         return None
