@@ -11,8 +11,12 @@ same ``--data`` and ``--database-url`` as the server.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -160,9 +164,30 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
     console.print(f"runform coach server: data in {settings.data_dir.resolve()}, database "
                   f"{_describe_url(settings.url)}")  # fmt: skip
     console.print(f"API and its documentation at http://{settings.host}:{settings.port}/docs")
-    uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
-                forwarded_allow_ips=args.forwarded_allow_ips, log_level="info")  # fmt: skip
+    with _signals_end_serving():
+        uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
+                    forwarded_allow_ips=args.forwarded_allow_ips, log_level="info")  # fmt: skip
+    console.print("runform coach server stopped")
     return 0
+
+
+@contextlib.contextmanager
+def _signals_end_serving() -> Iterator[None]:
+    """Let Ctrl-C and SIGTERM end the server as a normal exit (status 0).
+
+    uvicorn handles both signals itself (a graceful shutdown, which stops
+    the workers) and raises the signal again once it has stopped; it is
+    ignored here instead of ending the command as interrupted.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _non_negative_int(text: str) -> int:

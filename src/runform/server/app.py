@@ -3,8 +3,9 @@
 Building the app brings the database schema up to date, empties
 ``scratch/`` of uploads a crash cut off, and finishes or undoes removals a
 crash interrupted (:func:`runform.server.files.recover_trash`). Starting it
-(its lifespan) starts the analysis workers unless told not to; stopping it
-stops them and closes the database.
+(its lifespan) starts the analysis workers (``app.state.workers``) unless
+told not to; an accepted upload or a retried job wakes them; stopping the
+app stops them and closes the database.
 
 Every answer carries ``X-Content-Type-Options: nosniff``,
 ``Referrer-Policy: no-referrer`` (an athlete's link must not leak through
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import FastAPI, Request
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runform import __version__
 from runform.server.config import ServerSettings
-from runform.server.context import AppContext
+from runform.server.context import AppContext, WorkerPool
 from runform.server.database import create_database_engine, migrate, open_session
 from runform.server.files import clear_scratch, recover_trash
 from runform.server.models import Athlete, Session
@@ -44,13 +45,6 @@ SECURITY_HEADERS = (
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"SAMEORIGIN"),
 )
-
-
-class WorkerPool(Protocol):
-    """What the analysis workers give back when started: a way to stop them."""
-
-    def stop(self) -> None:
-        """Stop the workers (a running job is requeued or finished, as they decide)."""
 
 
 class SecurityHeaders:
@@ -92,14 +86,11 @@ def _recover_data_folder(context: AppContext) -> None:
                     scratch, trash)  # fmt: skip
 
 
-def _start_worker_pool(settings: ServerSettings) -> WorkerPool | None:
-    """Start the analysis workers (:mod:`runform.server.workers`), if this build has them."""
-    try:
-        from runform.server import workers  # type: ignore[attr-defined]
-    except ImportError:
-        logger.warning("this build has no analysis workers: uploads stay queued")
-        return None
-    pool: WorkerPool = workers.start_workers(settings)
+def _start_worker_pool(settings: ServerSettings) -> WorkerPool:
+    """Start the analysis workers (:mod:`runform.server.workers`)."""
+    from runform.server.workers import start_workers
+
+    pool: WorkerPool = start_workers(settings)
     return pool
 
 
@@ -143,9 +134,11 @@ def create_app(settings: ServerSettings, *, start_workers: bool = True) -> FastA
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         pool = _start_worker_pool(settings) if start_workers else None
+        _app.state.workers = pool
         try:
             yield
         finally:
+            _app.state.workers = None
             if pool is not None:
                 pool.stop()
             engine.dispose()

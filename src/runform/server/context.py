@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine
@@ -18,7 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from runform.server.config import ServerSettings
 
-__all__ = ["AppContext", "ContextDep", "get_context"]
+__all__ = ["AppContext", "ContextDep", "WorkerPool", "get_context", "wake_workers"]
 
 
 @dataclass(frozen=True)
@@ -52,3 +52,20 @@ def get_context(request: Request) -> AppContext:
 
 #: A route parameter receiving the app's :class:`AppContext`.
 ContextDep = Annotated[AppContext, Depends(get_context)]
+
+
+class WorkerPool(Protocol):
+    """The analysis workers once started (:class:`runform.server.workers.WorkerPool`)."""
+
+    def wake(self) -> None:
+        """Tell idle workers a job was queued."""
+
+    def stop(self) -> None:
+        """Stop the workers; the jobs they held are queued again."""
+
+
+def wake_workers(request: Request) -> None:
+    """Tell the app's workers (``app.state.workers``, if it started any) a job was queued."""
+    pool: WorkerPool | None = getattr(request.app.state, "workers", None)
+    if pool is not None:
+        pool.wake()

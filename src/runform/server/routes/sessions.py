@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
 
 from runform.server.auth import CoachDep, CoachIdentity
-from runform.server.context import AppContext, ContextDep
+from runform.server.context import AppContext, ContextDep, wake_workers
 from runform.server.database import open_session
 from runform.server.files import (
     athlete_cache_dir,
@@ -115,6 +115,7 @@ async def upload_session(
     received = await receive_upload(request.stream(), context.settings.scratch_dir, limit)
     details = UploadDetails(athlete_id, name, date, drill or None)
     session_id = await run_in_threadpool(accept_upload, context, received, details)
+    wake_workers(request)
     session = await run_in_threadpool(read_session, context, scope, session_id)
     return JSONResponse(jsonable_encoder(session), status_code=201,
                         headers={"Location": f"/api/sessions/{session_id}"})  # fmt: skip
@@ -236,12 +237,14 @@ def cancel_job(
 
 @router.post("/sessions/{session_id}/retry", response_model=SessionOut)
 def retry_job(
+    request: Request,
     session_id: int,
     coach: CoachDep,
     context: ContextDep,
 ) -> SessionOut:
     """Queue a failed or cancelled analysis again (attempts are kept; 409 otherwise)."""
     _change_job(context, coach, session_id, cancel=False)
+    wake_workers(request)
     return read_session(context, Scope(coach_id=coach.coach_id), session_id)
 
 
