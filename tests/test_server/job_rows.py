@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from runform.server.models import Athlete, Coach, Job, Session
+
+#: Numbers the uploads, so that no two share a content hash.
+_uploads = itertools.count()
 
 
 def add_coach_and_athlete(engine: Engine, height_cm: float | None = 175.0) -> int:
@@ -40,7 +44,7 @@ def queue_jobs(
     ids = []
     with sessionmaker(engine).begin() as db:
         for i in range(count):
-            digest = hashlib.sha256(f"{athlete_id}-{start}-{i}".encode()).hexdigest()
+            digest = hashlib.sha256(f"{name}-{next(_uploads)}".encode()).hexdigest()
             session = Session(
                 athlete_id=athlete_id, filename=name, sha256=digest, size_bytes=1,
                 video_path="", result_path="", date_source="upload",

@@ -11,11 +11,16 @@ from __future__ import annotations
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from runform.errors import InputFileError, NoPersonDetectedError, RunformError
 
-__all__ = ["KINDS", "JobOutcome", "OutcomeKind", "analyse_job", "classify_error"]
+if TYPE_CHECKING:  # the pipeline is imported when a job runs, not with this module
+    from runform.pipeline import AnalysisOptions, OutputOptions
+    from runform.pipeline.clip import Progress
+    from runform.pose.landmarker_cache import LandmarkerCache
+
+__all__ = ["KINDS", "JobOutcome", "OutcomeKind", "analyse_job", "analyse_video", "classify_error"]
 
 OutcomeKind = Literal[
     "ok", "no_person", "bad_upload", "truncated", "internal_error", "timeout", "crashed"
@@ -106,7 +111,7 @@ def analyse_job(job: Any, folder: Path, settings: dict[str, Any]) -> JobOutcome:
         The batch's settings (``height_cm``, ``no_video``, ``rubric``,
         ``pose_workers``).
     """
-    from runform.pipeline import AnalysisOptions, OutputOptions, analyze_clip, write_artifacts
+    from runform.pipeline import AnalysisOptions, OutputOptions
 
     try:
         height = job.height_cm if job.height_cm is not None else settings.get("height_cm")
@@ -116,9 +121,55 @@ def analyse_job(job: Any, folder: Path, settings: dict[str, Any]) -> JobOutcome:
             rubric=Path(rubric) if rubric else None,
             workers=int(settings.get("pose_workers") or 1),
         )  # fmt: skip
-        result = analyze_clip(Path(job.video), options)
-        write_artifacts(result, folder, OutputOptions(video=not settings.get("no_video")))
     except Exception as error:  # every failure becomes an outcome; the batch goes on
+        return classify_error(error)
+    output = OutputOptions(video=not settings.get("no_video"))
+    return analyse_video(Path(job.video), folder, options, output)
+
+
+def analyse_video(
+    video: Path,
+    folder: Path,
+    options: AnalysisOptions,
+    output: OutputOptions,
+    *,
+    progress: Progress | None = None,
+    landmarkers: LandmarkerCache | None = None,
+) -> JobOutcome:
+    """Analyse ``video`` into ``folder`` and say how it went, as a batch job or a server job.
+
+    Parameters
+    ----------
+    video
+        The upload.
+    folder
+        Its output folder (written atomically by
+        :func:`runform.pipeline.write_artifacts`).
+    options, output
+        :class:`runform.pipeline.AnalysisOptions` and
+        :class:`runform.pipeline.OutputOptions`.
+    progress
+        Passed to :func:`runform.pipeline.analyze_clip` and
+        :func:`runform.pipeline.write_artifacts`. To stop the job it may
+        raise an exception that is not an :class:`Exception` (a
+        ``BaseException``), which comes out of this call.
+    landmarkers
+        A :class:`runform.pose.landmarker_cache.LandmarkerCache` of a
+        long-lived process, or ``None``.
+
+    Returns
+    -------
+    JobOutcome
+        ``ok``; ``truncated`` for an upload cut short (its report is
+        written, but it fails: it should be sent again); or the failure,
+        classified by :func:`classify_error`.
+    """
+    from runform.pipeline import analyze_clip, write_artifacts
+
+    try:
+        result = analyze_clip(video, options, progress=progress, landmarkers=landmarkers)
+        write_artifacts(result, folder, output, progress)
+    except Exception as error:  # every failure becomes an outcome; the caller goes on
         return classify_error(error)
     if result.truncated:  # analysed what could be read, but the upload is cut short
         reason = result.warnings[0] if result.warnings else "the upload is cut short"
