@@ -410,3 +410,37 @@ def test_the_same_jobs_run_on_a_dask_cluster(tmp_path, sqlite_url, clips):
     assert (failed.state, failed.outcome) == ("failed", "bad_upload")
     assert failed.reason.startswith("expected a video file FFmpeg can read, got notes.mp4")
     shutil.rmtree(server.settings.data_dir / "results", ignore_errors=True)
+
+
+class _Stuck:
+    """Stands for a worker process whose job runs for ever."""
+
+    pid = 4242
+    killed = False
+
+    def kill(self):
+        self.killed = True
+
+
+def test_a_job_running_past_the_time_limit_ends_as_timeout(tmp_path, database_url, not_a_video):
+    import datetime as dt
+
+    from runform.server import workers
+
+    server = Server(tmp_path / "data", database_url)
+    late, recent = server.queue(not_a_video, count=2)
+    pool = WorkerPool(server.settings)
+    pool._sessions = server.sessions
+    stuck, busy = _Stuck(), _Stuck()
+    pool._slots = [workers._Slot(0, stuck, "host:1"), workers._Slot(1, busy, "host:2")]
+    with server.sessions() as db:
+        queue.claim_next_job(db, "host:1")
+        queue.claim_next_job(db, "host:2")
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=workers.JOB_TIMEOUT_S + 60)
+    with server.sessions.begin() as db:
+        db.execute(update(Job).where(Job.id == late).values(started=long_ago))
+    pool._end_late_jobs()
+    job = server.job(late)
+    assert (job.state, job.outcome, job.attempts) == ("queued", "timeout", 1)  # tried again
+    assert stuck.killed and not busy.killed  # its process is replaced at the next look
+    assert server.job(recent).state == "running"
