@@ -159,7 +159,11 @@ class DaskDispatcher:
                 if self._wake.wait(self._poll_s):
                     self._wake.clear()
                 continue
-            self._run(lease)
+            try:
+                self._run(lease)
+            except Exception as error:  # the scheduler away, say: this job fails, not the slot
+                self._end(lease, JobOutcome("crashed", f"the Dask task failed: {error}",
+                                            retry=True))  # fmt: skip
 
     def _run(self, lease: Lease) -> None:
         ticket = JobTicket(self.settings.url, str(self.settings.data_dir.resolve()),
@@ -177,9 +181,16 @@ class DaskDispatcher:
             error = failure
         outcome = _outcome_of(result, error)
         if outcome is not None:
-            logger.warning("job %d on Dask: %s", lease.job_id, outcome.reason)
+            self._end(lease, outcome)
+
+    def _end(self, lease: Lease, outcome: JobOutcome) -> None:
+        """End a job whose task did not (nothing happens if the job was finished)."""
+        logger.warning("job %d on Dask: %s", lease.job_id, outcome.reason)
+        try:
             with open_session(self._sessions) as db:
-                finish_job(db, lease, outcome)  # nothing happens if the job was finished
+                finish_job(db, lease, outcome)
+        except Exception as failure:  # the next start requeues it anyway
+            logger.warning("could not record the end of job %d: %s", lease.job_id, failure)
 
     def stop(self) -> None:
         """Stop claiming, queue the running jobs again and disconnect."""

@@ -190,13 +190,16 @@ class WorkerPool:
         last_timeout_check = 0.0
         while not self._stop.wait(SUPERVISE_S):
             now = time.monotonic()
-            with self._lock:
-                for slot in self._slots:
-                    if not self._stop.is_set():
-                        self._look_after(slot, now)
-            if now - last_timeout_check >= 30 * SUPERVISE_S:
-                last_timeout_check = now
-                self._end_late_jobs()
+            try:
+                with self._lock:
+                    for slot in self._slots:
+                        if not self._stop.is_set():
+                            self._look_after(slot, now)
+                if now - last_timeout_check >= 30 * SUPERVISE_S:
+                    last_timeout_check = now
+                    self._end_late_jobs()
+            except Exception:  # the database away, say: keep supervising
+                logger.exception("supervising the analysis workers failed; trying again")
 
     def _look_after(self, slot: _Slot, now: float) -> None:
         """Replace a worker process that ended; a crash ends the job it held."""
