@@ -213,8 +213,7 @@ def _server_name() -> str:
 def main() -> int:
     """Run the job of the ticket on standard input (the process of :func:`run_job_on_dask`)."""
     from runform.server.database import create_database_engine
-    from runform.server.job_run import run_job
-    from runform.server.workers import quiet_worker_process
+    from runform.server.job_run import quiet_worker_process, run_job
 
     quiet_worker_process()
     ticket = JobTicket(**json.loads(sys.stdin.read()))

@@ -17,8 +17,10 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import socket
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -30,6 +32,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from runform.batch.outcome import JobOutcome, analyse_video, classify_error
+from runform.batch.pool import WORKER_ENV
 from runform.server.database import create_database_engine, open_session
 from runform.server.models import Job
 from runform.server.queue import (
@@ -55,6 +58,7 @@ __all__ = [
     "ProgressReporter",
     "WorkerConfig",
     "describe_worker",
+    "quiet_worker_process",
     "run_job",
     "serve_jobs",
 ]
@@ -156,6 +160,19 @@ class ProgressReporter:
             directive = check_job(db, self._lease)
         if directive != "continue":
             raise JobStopped(directive)
+
+
+def quiet_worker_process() -> None:
+    """Set up a process that runs jobs (call first, before numpy is imported).
+
+    One inference thread (the server parallelises over processes), Ctrl-C
+    left to the server (which stops its workers), and Python warnings off
+    (those about an upload are in its outcome).
+    """
+    for name, value in WORKER_ENV.items():
+        os.environ.setdefault(name, value)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.filterwarnings("ignore")
 
 
 def describe_worker(pid: int | None = None) -> str:

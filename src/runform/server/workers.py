@@ -26,10 +26,8 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
-import signal
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,17 +36,21 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
 from runform.batch.outcome import JobOutcome
-from runform.batch.pool import JOB_TIMEOUT_S, WORKER_ENV
+from runform.batch.pool import JOB_TIMEOUT_S
 from runform.server.config import ServerSettings
 from runform.server.database import create_database_engine, open_session
-from runform.server.job_run import WorkerConfig, describe_worker, serve_jobs
+from runform.server.job_run import (
+    WorkerConfig,
+    describe_worker,
+    quiet_worker_process,
+    serve_jobs,
+)
 from runform.server.models import Job, now_utc
 from runform.server.queue import fail_held_jobs, release_held_jobs, requeue_interrupted_jobs
 
 __all__ = [
     "JOB_TIMEOUT_S",
     "WorkerPool",
-    "quiet_worker_process",
     "run_worker_process",
     "start_workers",
 ]
@@ -78,19 +80,6 @@ def _exit_with_server() -> None:
         os._exit(EXIT_SERVER_GONE)  # the job stays running; the next start requeues it
 
     threading.Thread(target=watch, name="runform-server-watch", daemon=True).start()
-
-
-def quiet_worker_process() -> None:
-    """Set up a process that runs jobs (call first, before numpy is imported).
-
-    One inference thread (the server parallelises over processes), Ctrl-C
-    left to the server (which stops its workers), and Python warnings off
-    (those about an upload are in its outcome).
-    """
-    for name, value in WORKER_ENV.items():
-        os.environ.setdefault(name, value)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.filterwarnings("ignore")
 
 
 def run_worker_process(config: WorkerConfig, stop: Any, wake: Any) -> None:

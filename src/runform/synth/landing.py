@@ -10,18 +10,13 @@ parameters are built.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from numpy.typing import NDArray
 
 from runform.synth.body import BodyDimensions
 from runform.synth.gait import compute_leg_pose
-from runform.synth.gait_plan import GaitPlan, LegPose
+from runform.synth.gait_plan import GaitParams, GaitPlan, LegPose
 from runform.synth.swing_path import _sole_heights as sole_heights
-
-if TYPE_CHECKING:
-    from runform.synth.params import RunnerParams
 
 __all__ = ["check_landing", "compute_first_touch_s", "compute_lowest_shoe_height"]
 
@@ -94,7 +89,7 @@ def compute_first_touch_s(plan: GaitPlan, step_s: float = 2.5e-4) -> float:
     return hi
 
 
-def check_landing(params: RunnerParams, plan: GaitPlan) -> None:
+def check_landing(params: GaitParams, plan: GaitPlan) -> None:
     """Raise if a hovering shoe would touch the ground before initial contact.
 
     Parameters
