@@ -34,6 +34,7 @@ from runform.server.files import clear_scratch, recover_trash
 from runform.server.models import Athlete, Session
 from runform.server.routes import include_routes
 from runform.server.uploads import UploadRefused
+from runform.server.web import include_pages
 
 __all__ = ["SECURITY_HEADERS", "create_app"]
 
@@ -154,4 +155,5 @@ def create_app(settings: ServerSettings, *, start_workers: bool = True) -> FastA
     app.add_exception_handler(UploadRefused, _refuse_upload)
     app.add_exception_handler(ClientDisconnect, _ignore_disconnect)
     include_routes(app)
+    include_pages(app)
     return app

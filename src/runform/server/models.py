@@ -84,6 +84,10 @@ class Athlete(Base):
     #: SHA-256 of the link's token (the token itself is shown once, never stored).
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    #: The session follow-ups are judged against, chosen by the coach; ``None``
+    #: (or a session since deleted): the earliest analysed one. A plain id, not
+    #: a foreign key, so that athletes and sessions do not reference each other.
+    baseline_session_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     coach: Mapped[Coach] = relationship(back_populates="athletes")
     sessions: Mapped[list[Session]] = relationship(
@@ -113,6 +117,10 @@ class Session(Base):
     date_source: Mapped[str] = mapped_column(String(20))
     drill: Mapped[str | None] = mapped_column(String(40), nullable=True)
     uploaded: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=now_utc)
+    #: A small JSON digest of ``analysis.json`` (focus, checkpoints, metrics,
+    #: capture) for the pages' lists; filled when first needed
+    #: (:func:`runform.server.web.digest.read_digest`).
+    digest: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     athlete: Mapped[Athlete] = relationship(back_populates="sessions")
     job: Mapped[Job | None] = relationship(

@@ -19,7 +19,7 @@ from runform.server.context import ContextDep
 from runform.server.database import open_session
 from runform.server.routes.schemas import CoachOut, LoginIn, LoginOut
 
-__all__ = ["router"]
+__all__ = ["attach_login_cookie", "detach_login_cookie", "router"]
 
 router = APIRouter(prefix="/api", tags=["account"])
 
@@ -28,6 +28,18 @@ def _describe_login(identity: CoachIdentity, login: NewLogin | None = None) -> L
     coach = CoachOut(id=identity.coach_id, email=identity.email, name=identity.name)
     return LoginOut(coach=coach, csrf_token=identity.csrf_token,
                     expires=login.expires if login else None)  # fmt: skip
+
+
+def attach_login_cookie(response: Response, login: NewLogin, secure: bool) -> None:
+    """Set a new login's cookie: ``HttpOnly``, ``SameSite=Lax``, ``Secure`` behind TLS."""
+    response.set_cookie(SESSION_COOKIE, login.token, expires=login.expires, path="/",
+                        httponly=True, samesite="lax", secure=secure)  # fmt: skip
+
+
+def detach_login_cookie(response: Response, secure: bool) -> None:
+    """Clear the login cookie (the login itself is deleted by :func:`log_out`)."""
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
+                           secure=secure)  # fmt: skip
 
 
 @router.post(
@@ -55,10 +67,7 @@ def post_login(body: LoginIn, request: Request, context: ContextDep) -> JSONResp
                                 headers={"Retry-After": str(refused.retry_after_s)})  # fmt: skip
         return JSONResponse({"detail": str(refused)}, status_code=401)
     response = JSONResponse(jsonable_encoder(_describe_login(login.identity, login)))
-    response.set_cookie(
-        SESSION_COOKIE, login.token, expires=login.expires, path="/", httponly=True,
-        samesite="lax", secure=context.settings.secure_cookies,
-    )  # fmt: skip
+    attach_login_cookie(response, login, context.settings.secure_cookies)
     return response
 
 
@@ -72,8 +81,7 @@ def post_logout(
     with open_session(context.sessions) as db:
         log_out(db, request.cookies.get(SESSION_COOKIE, ""))
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=context.settings.secure_cookies)  # fmt: skip
+    detach_login_cookie(response, context.settings.secure_cookies)
     return response
 
 

@@ -1,0 +1,297 @@
+"""The coach's pages: log in, the roster, an athlete, the jobs.
+
+Each page reads through the same scoped look-ups as the JSON API
+(:mod:`runform.server.routes.common`), so a coach reaches only their own
+athletes, and anything else is a 404 page. Forms post here and redirect
+(post/redirect/get); what they change is done by the API's own functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from starlette.responses import RedirectResponse, Response
+
+from runform.server.auth import SESSION_COOKIE, LoginRefused, log_in, log_out, rotate_link
+from runform.server.context import AppContext, ContextDep
+from runform.server.database import open_session
+from runform.server.models import Athlete, Job, Session
+from runform.server.routes.account import attach_login_cookie, detach_login_cookie
+from runform.server.routes.common import Scope, find_athlete
+from runform.server.web.digest import Trend, judge_trend, read_digest
+from runform.server.web.render import CoachPage, check_form_token, render_page
+
+__all__ = ["choose_baseline", "router", "summarise_athlete"]
+
+router = APIRouter(include_in_schema=False)
+
+FormText = Annotated[str, Form()]
+FormToken = Annotated[str, Form(alias="csrf_token")]
+
+
+def _safe_next(path: str) -> str:
+    """Return the redirect target after logging in: a local path only (no open redirect)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
+@router.get("/")
+def get_home(request: Request, context: ContextDep) -> Response:
+    """Send the coach to their roster (the login page first when not logged in)."""
+    return RedirectResponse("/roster", status_code=303)
+
+
+@router.get("/login")
+def get_login(request: Request, next: str = "/roster") -> Response:
+    """Show the login form."""
+    return render_page(request, "login.html.j2", next=_safe_next(next), error="")
+
+
+@router.post("/login")
+def post_login_form(
+    request: Request,
+    context: ContextDep,
+    email: FormText,
+    password: FormText,
+    next: Annotated[str, Form()] = "/roster",
+) -> Response:
+    """Log in from the form: on success, to ``next``; else the form again with the reason."""
+    address = request.client.host if request.client else "unknown"
+    with open_session(context.sessions) as db:  # failed attempts are committed too
+        try:
+            login = log_in(db, email, password, address)
+        except LoginRefused as refused:
+            login, error = None, str(refused)
+    if login is None:
+        return render_page(
+            request,
+            "login.html.j2",
+            status_code=401,
+            next=_safe_next(next),
+            error=error,
+            email=email,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    attach_login_cookie(response, login, context.settings.secure_cookies)
+    return response
+
+
+@router.post("/logout")
+def post_logout_form(
+    request: Request, coach: CoachPage, context: ContextDep, csrf_token: FormToken
+) -> Response:
+    """Log out and go back to the login page."""
+    check_form_token(coach, csrf_token)
+    with open_session(context.sessions) as db:
+        log_out(db, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    detach_login_cookie(response, context.settings.secure_cookies)
+    return response
+
+
+def choose_baseline(athlete: Athlete, analysed: list[Session]) -> Session | None:
+    """Return the chosen baseline if still analysed, else the earliest analysed session.
+
+    ``analysed`` is oldest first.
+    """
+    for session in analysed:
+        if session.id == athlete.baseline_session_id:
+            return session
+    return analysed[0] if analysed else None
+
+
+def _oldest_first(sessions: list[Session]) -> list[Session]:
+    return sorted(sessions, key=lambda s: (s.session_date or dt.date.max, s.id))
+
+
+def summarise_athlete(context: AppContext, athlete: Athlete) -> dict[str, Any]:
+    """Summarise one athlete for the roster and their page.
+
+    Returns the sessions (oldest first) with their digests, the baseline,
+    the latest analysed session, its focus and the trend from the baseline.
+    """
+    sessions = _oldest_first(list(athlete.sessions))
+    digests = {
+        s.id: read_digest(context, s)
+        for s in sessions
+        if s.job is not None and s.job.state == "done"
+    }
+    analysed = [s for s in sessions if digests.get(s.id) is not None]
+    baseline = choose_baseline(athlete, analysed)
+    latest = analysed[-1] if analysed else None
+    trend = Trend("baseline_only")
+    if baseline is not None and latest is not None and latest.id != baseline.id:
+        trend = judge_trend(digests[baseline.id], digests[latest.id])
+    latest_digest = digests[latest.id] if latest is not None else None
+    return {
+        "athlete": athlete,
+        "sessions": sessions,
+        "digests": digests,
+        "baseline": baseline,
+        "latest": latest,
+        "last_date": max((s.session_date for s in sessions if s.session_date), default=None),
+        "focus": (latest_digest or {}).get("focus") or [],
+        "trend": trend,
+        "active_jobs": sum(
+            1 for s in sessions if s.job is not None and s.job.state in ("queued", "running")
+        ),
+    }
+
+
+def _load_athletes(context: AppContext, coach_id: int, athlete_id: int | None = None) -> list[Any]:
+    with open_session(context.sessions) as db:
+        query = (
+            select(Athlete)
+            .where(Athlete.coach_id == coach_id)
+            .options(selectinload(Athlete.sessions).selectinload(Session.job))
+            .order_by(Athlete.name, Athlete.id)
+        )
+        if athlete_id is not None:
+            query = query.where(Athlete.id == athlete_id)
+        athletes = list(db.scalars(query))
+        db.expunge_all()
+    return athletes
+
+
+@router.get("/roster")
+def get_roster(request: Request, coach: CoachPage, context: ContextDep) -> Response:
+    """Show the roster: each athlete's last session, current focus and trend since the baseline."""
+    rows = [summarise_athlete(context, a) for a in _load_athletes(context, coach.coach_id)]
+    return render_page(request, "roster.html.j2", coach=coach, rows=rows)
+
+
+@router.post("/athletes")
+def post_athlete_form(
+    request: Request,
+    coach: CoachPage,
+    context: ContextDep,
+    csrf_token: FormToken,
+    name: FormText,
+    height_cm: Annotated[str, Form()] = "",
+) -> Response:
+    """Add an athlete from the roster's form, then show their page."""
+    check_form_token(coach, csrf_token)
+    name = name.strip()
+    height = None
+    error = "" if 0 < len(name) <= 200 else "give the athlete a name (up to 200 characters)"
+    if height_cm.strip():
+        try:
+            height = float(height_cm)
+        except ValueError:
+            height = None
+        if height is None or not 100 <= height <= 250:
+            error = "the height must be between 100 and 250 cm"
+    if error:
+        rows = [summarise_athlete(context, a) for a in _load_athletes(context, coach.coach_id)]
+        return render_page(
+            request,
+            "roster.html.j2",
+            status_code=422,
+            coach=coach,
+            rows=rows,
+            error=error,
+            name=name,
+            height_cm=height_cm,
+        )
+    with open_session(context.sessions) as db:
+        athlete = Athlete(coach_id=coach.coach_id, name=name, height_cm=height)
+        db.add(athlete)
+        db.flush()
+        athlete_id = athlete.id
+    return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)
+
+
+def _athlete_page(
+    request: Request, coach: Any, context: AppContext, athlete_id: int, **extra: Any
+) -> Response:
+    with open_session(context.sessions) as db:
+        find_athlete(db, Scope(coach_id=coach.coach_id), athlete_id)  # 404 outside the roster
+    summary = summarise_athlete(context, _load_athletes(context, coach.coach_id, athlete_id)[0])
+    analysed = [s for s in summary["sessions"] if summary["digests"].get(s.id)]
+    progress = None
+    if len(analysed) >= 2:
+        from runform.server.routes.reports import build_progress_report
+
+        try:
+            folder = build_progress_report(context, Scope(coach_id=coach.coach_id), athlete_id)
+            progress = sorted(p.name for p in (folder / "plots").glob("*.png"))
+        except HTTPException:
+            progress = None
+    return render_page(
+        request,
+        "athlete.html.j2",
+        coach=coach,
+        analysed=analysed,
+        progress=progress,
+        **summary,
+        **extra,
+    )
+
+
+@router.get("/athletes/{athlete_id}")
+def get_athlete_page(
+    request: Request, athlete_id: int, coach: CoachPage, context: ContextDep
+) -> Response:
+    """Show an athlete: sessions, progress plots, the focus and its drills, the baseline."""
+    return _athlete_page(request, coach, context, athlete_id)
+
+
+@router.post("/athletes/{athlete_id}/link")
+def post_link_form(
+    request: Request,
+    athlete_id: int,
+    coach: CoachPage,
+    context: ContextDep,
+    csrf_token: FormToken,
+) -> Response:
+    """Make (or replace) the athlete's private link and show it this once."""
+    check_form_token(coach, csrf_token)
+    with open_session(context.sessions) as db:
+        token = rotate_link(find_athlete(db, Scope(coach_id=coach.coach_id), athlete_id))
+    link = str(request.base_url).rstrip("/") + f"/a/{quote(token, safe='')}"
+    return _athlete_page(request, coach, context, athlete_id, new_link=link)
+
+
+@router.post("/athletes/{athlete_id}/baseline")
+def post_baseline_form(
+    request: Request,
+    athlete_id: int,
+    coach: CoachPage,
+    context: ContextDep,
+    csrf_token: FormToken,
+    session_id: Annotated[int, Form()],
+) -> Response:
+    """Make one of the athlete's analysed sessions their baseline."""
+    check_form_token(coach, csrf_token)
+    with open_session(context.sessions) as db:
+        athlete = find_athlete(db, Scope(coach_id=coach.coach_id), athlete_id)
+        owned = db.scalar(
+            select(Session.id).where(Session.id == session_id, Session.athlete_id == athlete.id)
+        )
+        if owned is None:
+            raise HTTPException(404, "no such session")
+        athlete.baseline_session_id = session_id
+    return RedirectResponse(f"/athletes/{athlete_id}", status_code=303)
+
+
+@router.get("/jobs")
+def get_jobs(request: Request, coach: CoachPage, context: ContextDep) -> Response:
+    """Every analysis of the coach's athletes that is queued, running or failed (newest first)."""
+    with open_session(context.sessions) as db:
+        rows = db.execute(
+            select(Job, Session, Athlete)
+            .join(Session, Session.id == Job.session_id)
+            .join(Athlete, Athlete.id == Session.athlete_id)
+            .where(
+                Athlete.coach_id == coach.coach_id,
+                Job.state.in_(("queued", "running", "failed", "cancelled")),
+            )
+            .order_by(Job.created.desc(), Job.id.desc())
+            .limit(500)
+        ).all()
+        db.expunge_all()
+    return render_page(request, "jobs.html.j2", coach=coach, rows=rows)

@@ -1,0 +1,221 @@
+"""What the pages show of an analysis, read once per session and kept small.
+
+A full ``analysis.json`` is about 100 kB (strides, curves, per-stride
+values). The pages' lists need a few hundred bytes of it per session: the
+focus, the checkpoints' values with their uncertainties, the gait metrics
+and the capture. :func:`summarise_analysis` keeps those (pure);
+:func:`read_digest` keeps the result in ``sessions.digest`` the first time
+a page needs it, so a roster of a hundred athletes is rendered from the
+database alone. The digest holds what
+:func:`runform.compare.comparison.compare_analyses` reads, so trends are
+judged with the same minimal detectable change as ``runform compare``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from runform.compare.comparison import compare_analyses
+from runform.server.context import AppContext
+from runform.server.database import open_session
+from runform.server.models import Session
+
+__all__ = [
+    "DIGEST_VERSION",
+    "Trend",
+    "judge_trend",
+    "list_moments",
+    "read_digest",
+    "summarise_analysis",
+]
+
+#: Bumped when the digest's content changes: older digests are rebuilt.
+DIGEST_VERSION = 1
+#: Checkpoint fields kept (``details`` with its per-stride values is not).
+_CHECKPOINT_KEYS = (
+    "id",
+    "name",
+    "element",
+    "value",
+    "unit",
+    "uncertainty",
+    "target",
+    "score",
+    "status",
+    "reason",
+    "cue",
+    "drills",
+    "n",
+    "metric",
+)
+#: The moments of the representative stride, as the key frames name them.
+MOMENT_TITLES = {
+    "initial_contact": "Landing",
+    "mid_stance": "Pose",
+    "toe_off": "Toe-off",
+    "max_knee_flexion_swing": "Pull",
+}
+
+
+def _representative_stride(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    rows = [r for r in doc.get("stride_angles") or [] if (r.get("weight") or 0) > 0]
+    complete = [r for r in rows if len(r.get("times_s") or {}) == len(MOMENT_TITLES)]
+    pick = complete or rows
+    return pick[len(pick) // 2] if pick else None
+
+
+def summarise_analysis(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the digest of one ``analysis.json`` document.
+
+    Parameters
+    ----------
+    doc
+        A loaded ``analysis.json``.
+
+    Returns
+    -------
+    dict
+        ``capture`` (without its evidence), ``mode``, ``summary``,
+        ``metrics``, ``profile``, ``focus``, ``checkpoints`` (without
+        per-stride details), ``drill``, ``input_warnings``, ``slowmo``,
+        ``events`` (side, type, time in s of real time) and ``moments`` (the
+        representative stride's landing, Pose, toe-off and pull, s).
+    """
+    capture = {k: v for k, v in (doc.get("capture") or {}).items() if k != "evidence"}
+    row = _representative_stride(doc)
+    moments = {}
+    if row is not None:
+        moments = {
+            k: float(t)
+            for k, t in (row.get("times_s") or {}).items()
+            if isinstance(t, int | float) and math.isfinite(t)
+        }
+    return {
+        "version": DIGEST_VERSION,
+        "capture": capture,
+        "mode": doc.get("mode") or {},
+        "summary": doc.get("summary") or {},
+        "metrics": doc.get("metrics") or {},
+        "profile": doc.get("profile") or {},
+        "focus": doc.get("focus") or [],
+        "checkpoints": [
+            {k: c.get(k) for k in _CHECKPOINT_KEYS} for c in doc.get("checkpoints") or []
+        ],
+        "drill": doc.get("drill"),
+        "input_warnings": doc.get("input_warnings") or [],
+        "slowmo": float((doc.get("settings") or {}).get("slowmo") or 1.0),
+        "events": [
+            {"side": e.get("side"), "type": e.get("type"), "time_s": e.get("time_s")}
+            for e in doc.get("events") or []
+        ],
+        "moments": moments,
+    }
+
+
+def read_digest(context: AppContext, session: Session) -> dict[str, Any] | None:
+    """Return a session's digest, making and keeping it when missing or outdated.
+
+    Returns ``None`` while the session has no analysis (or an unreadable one).
+    """
+    if session.digest:
+        try:
+            kept = json.loads(session.digest)
+        except ValueError:
+            kept = None
+        if isinstance(kept, dict) and kept.get("version") == DIGEST_VERSION:
+            return kept
+    path = Path(context.settings.data_dir) / session.result_path / "analysis.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    digest = summarise_analysis(doc)
+    text = json.dumps(digest, allow_nan=False, default=str)
+    with open_session(context.sessions) as db:
+        db.execute(update(Session).where(Session.id == session.id).values(digest=text))
+    session.digest = text
+    return digest
+
+
+@dataclass(frozen=True)
+class Trend:
+    """How an athlete's latest session compares with their baseline.
+
+    Attributes
+    ----------
+    verdict
+        ``improved`` (some checkpoints improved beyond the minimal
+        detectable change, none regressed), ``regressed``, ``mixed``,
+        ``no_clear_change``, ``not_comparable`` or ``baseline_only``.
+    improved, regressed
+        Names of the checkpoints that changed beyond the MDC.
+    note
+        Why not comparable, when so.
+    """
+
+    verdict: str
+    improved: tuple[str, ...] = ()
+    regressed: tuple[str, ...] = ()
+    note: str = ""
+
+
+def judge_trend(baseline: Mapping[str, Any] | None, latest: Mapping[str, Any] | None) -> Trend:
+    """Judge the latest session against the baseline (checkpoints only), as ``compare`` does."""
+    if baseline is None or latest is None or baseline is latest:
+        return Trend("baseline_only")
+    comparison = compare_analyses(baseline, latest)
+    if not comparison.comparable:
+        return Trend("not_comparable", note=comparison.notes[0] if comparison.notes else "")
+    checkpoints = [c for c in comparison.changes if c.kind == "checkpoint"]
+    improved = tuple(c.name for c in checkpoints if c.verdict == "improved")
+    regressed = tuple(c.name for c in checkpoints if c.verdict == "regressed")
+    verdict = (
+        "mixed"
+        if improved and regressed
+        else "improved"
+        if improved
+        else "regressed"
+        if regressed
+        else "no_clear_change"
+    )
+    return Trend(verdict, improved, regressed)
+
+
+def list_moments(digest: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Return the markers of the video's timeline, in video time (s, as played).
+
+    Every landing and toe-off (``kind`` ``landing``/``toe_off``, with its
+    side), then the representative stride's four moments (``kind``
+    ``moment``, titled as on the key frames). Analysis times are real time;
+    slow-motion footage plays ``slowmo`` times longer.
+    """
+    slowmo = float(digest.get("slowmo") or 1.0)
+    markers: list[dict[str, Any]] = []
+    for event in digest.get("events") or []:
+        time_s = event.get("time_s")
+        if event.get("type") not in ("initial_contact", "toe_off") or time_s is None:
+            continue
+        kind = "landing" if event["type"] == "initial_contact" else "toe_off"
+        markers.append(
+            {"kind": kind, "side": event.get("side") or "", "time_s": round(time_s * slowmo, 3)}
+        )
+    moments: Sequence[tuple[str, float]] = sorted(
+        (digest.get("moments") or {}).items(), key=lambda item: item[1]
+    )
+    for key, time_s in moments:
+        markers.append(
+            {
+                "kind": "moment",
+                "side": "",
+                "title": MOMENT_TITLES.get(key, key),
+                "time_s": round(time_s * slowmo, 3),
+            }
+        )
+    return markers
