@@ -9,12 +9,13 @@ athletes, and anything else is a 404 page. Forms post here and redirect
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from starlette.responses import RedirectResponse, Response
 
 from runform.server.auth import SESSION_COOKIE, LoginRefused, log_in, log_out, rotate_link
@@ -26,7 +27,7 @@ from runform.server.routes.common import Scope, find_athlete
 from runform.server.web.digest import Trend, judge_trend, read_digest
 from runform.server.web.render import CoachPage, check_form_token, render_page
 
-__all__ = ["choose_baseline", "router", "summarise_athlete"]
+__all__ = ["router", "summarise_athlete"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,36 +94,54 @@ def post_logout_form(
     return response
 
 
-def choose_baseline(athlete: Athlete, analysed: list[Session]) -> Session | None:
-    """Return the chosen baseline if still analysed, else the earliest analysed session.
-
-    ``analysed`` is oldest first.
-    """
-    for session in analysed:
-        if session.id == athlete.baseline_session_id:
-            return session
-    return analysed[0] if analysed else None
-
-
 def _oldest_first(sessions: list[Session]) -> list[Session]:
     return sorted(sessions, key=lambda s: (s.session_date or dt.date.max, s.id))
 
 
-def summarise_athlete(context: AppContext, athlete: Athlete) -> dict[str, Any]:
+def _first_readable(
+    context: AppContext, candidates: Iterable[Session], digests: dict[int, Any]
+) -> Session | None:
+    """Return the first candidate whose analysis can be read, filling ``digests``."""
+    for session in candidates:
+        if session.id not in digests:
+            digests[session.id] = read_digest(context, session)
+        if digests[session.id] is not None:
+            return session
+    return None
+
+
+def summarise_athlete(
+    context: AppContext, athlete: Athlete, every_session: bool = False
+) -> dict[str, Any]:
     """Summarise one athlete for the roster and their page.
 
-    Returns the sessions (oldest first) with their digests, the baseline,
-    the latest analysed session, its focus and the trend from the baseline.
+    Parameters
+    ----------
+    context
+        The server.
+    athlete
+        With its sessions and their jobs loaded.
+    every_session
+        Read every analysed session's digest (the athlete page's table);
+        else only the baseline's and the latest's (the roster).
+
+    Returns
+    -------
+    dict
+        The sessions (oldest first), the digests read (by session id), the
+        baseline (the coach's choice, else the earliest analysed session),
+        the latest analysed session, its focus and the trend from the
+        baseline, and how many analyses are queued or running.
     """
     sessions = _oldest_first(list(athlete.sessions))
-    digests = {
-        s.id: read_digest(context, s)
-        for s in sessions
-        if s.job is not None and s.job.state == "done"
-    }
-    analysed = [s for s in sessions if digests.get(s.id) is not None]
-    baseline = choose_baseline(athlete, analysed)
-    latest = analysed[-1] if analysed else None
+    done = [s for s in sessions if s.job is not None and s.job.state == "done"]
+    digests: dict[int, Any] = {}
+    if every_session:
+        for session in done:
+            digests[session.id] = read_digest(context, session)
+    chosen = [s for s in done if s.id == athlete.baseline_session_id]
+    baseline = _first_readable(context, [*chosen, *done], digests)
+    latest = _first_readable(context, reversed(done), digests)
     trend = Trend("baseline_only")
     if baseline is not None and latest is not None and latest.id != baseline.id:
         trend = judge_trend(digests[baseline.id], digests[latest.id])
@@ -147,7 +166,11 @@ def _load_athletes(context: AppContext, coach_id: int, athlete_id: int | None = 
         query = (
             select(Athlete)
             .where(Athlete.coach_id == coach_id)
-            .options(selectinload(Athlete.sessions).selectinload(Session.job))
+            .options(
+                selectinload(Athlete.sessions).options(
+                    defer(Session.digest), selectinload(Session.job)
+                )
+            )
             .order_by(Athlete.name, Athlete.id)
         )
         if athlete_id is not None:
@@ -210,7 +233,8 @@ def _athlete_page(
 ) -> Response:
     with open_session(context.sessions) as db:
         find_athlete(db, Scope(coach_id=coach.coach_id), athlete_id)  # 404 outside the roster
-    summary = summarise_athlete(context, _load_athletes(context, coach.coach_id, athlete_id)[0])
+    athlete = _load_athletes(context, coach.coach_id, athlete_id)[0]
+    summary = summarise_athlete(context, athlete, every_session=True)
     analysed = [s for s in summary["sessions"] if summary["digests"].get(s.id)]
     progress = None
     if len(analysed) >= 2:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import inspect, select, update
 
 from runform.compare.comparison import compare_analyses
 from runform.server.context import AppContext
@@ -122,11 +122,18 @@ def summarise_analysis(doc: Mapping[str, Any]) -> dict[str, Any]:
 def read_digest(context: AppContext, session: Session) -> dict[str, Any] | None:
     """Return a session's digest, making and keeping it when missing or outdated.
 
-    Returns ``None`` while the session has no analysis (or an unreadable one).
+    ``session`` may be detached with its ``digest`` column deferred (the
+    lists load it only for the sessions they show). Returns ``None`` while
+    the session has no analysis (or an unreadable one).
     """
-    if session.digest:
+    if "digest" in inspect(session).unloaded:
+        with open_session(context.sessions) as db:
+            text = db.scalar(select(Session.digest).where(Session.id == session.id))
+    else:
+        text = session.digest
+    if text:
         try:
-            kept = json.loads(session.digest)
+            kept = json.loads(text)
         except ValueError:
             kept = None
         if isinstance(kept, dict) and kept.get("version") == DIGEST_VERSION:
@@ -140,7 +147,6 @@ def read_digest(context: AppContext, session: Session) -> dict[str, Any] | None:
     text = json.dumps(digest, allow_nan=False, default=str)
     with open_session(context.sessions) as db:
         db.execute(update(Session).where(Session.id == session.id).values(digest=text))
-    session.digest = text
     return digest
 
 
