@@ -9,8 +9,9 @@ athletes, and anything else is a 404 page. Forms post here and redirect
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -24,12 +25,30 @@ from runform.server.database import open_session
 from runform.server.models import Athlete, Job, Session
 from runform.server.routes.account import attach_login_cookie, detach_login_cookie
 from runform.server.routes.common import Scope, find_athlete
-from runform.server.web.digest import Trend, judge_trend, read_digest
+from runform.server.web.digest import SessionRef, Trend, judge_trend, read_digests
 from runform.server.web.render import CoachPage, check_form_token, render_page
 
-__all__ = ["router", "summarise_athlete"]
+__all__ = [
+    "AthleteBrief",
+    "SessionBrief",
+    "router",
+    "summarise_athlete",
+    "summarise_roster",
+    "summarise_sessions",
+]
 
 router = APIRouter(include_in_schema=False)
+
+
+class DatedSession(SessionRef, Protocol):
+    """A session the summaries can order: with its date."""
+
+    @property
+    def session_date(self) -> dt.date | None:
+        """When it was filmed (``None``: unknown)."""
+
+
+S = TypeVar("S", bound=DatedSession)
 
 FormText = Annotated[str, Form()]
 FormToken = Annotated[str, Form(alias="csrf_token")]
@@ -94,51 +113,89 @@ def post_logout_form(
     return response
 
 
-def _oldest_first(sessions: list[Session]) -> list[Session]:
-    return sorted(sessions, key=lambda s: (s.session_date or dt.date.max, s.id))
+@dataclass(frozen=True)
+class SessionBrief:
+    """A session as the roster lists it (no ORM object: a roster may hold thousands)."""
+
+    id: int
+    athlete_id: int
+    session_date: dt.date | None
+    result_path: str
+    state: str | None
+
+
+@dataclass(frozen=True)
+class AthleteBrief:
+    """An athlete as the roster lists them."""
+
+    id: int
+    name: str
+    baseline_session_id: int | None
 
 
 def _first_readable(
-    context: AppContext, candidates: Iterable[Session], digests: dict[int, Any]
-) -> Session | None:
+    context: AppContext, candidates: Iterable[SessionRef], digests: dict[int, Any]
+) -> SessionRef | None:
     """Return the first candidate whose analysis can be read, filling ``digests``."""
     for session in candidates:
         if session.id not in digests:
-            digests[session.id] = read_digest(context, session)
+            digests.update(read_digests(context, [session]))
         if digests[session.id] is not None:
             return session
     return None
 
 
-def summarise_athlete(
-    context: AppContext, athlete: Athlete, every_session: bool = False
+def _oldest_first(sessions: Iterable[S]) -> list[S]:
+    return sorted(sessions, key=lambda s: (s.session_date or dt.date.max, s.id))
+
+
+def _pick_candidates(
+    sessions: Sequence[S], states: Mapping[int, str | None], baseline_id: int | None
+) -> list[S]:
+    """List the sessions a summary reads: chosen baseline, earliest and latest analysed."""
+    done = [s for s in sessions if states.get(s.id) == "done"]
+    chosen = [s for s in done if s.id == baseline_id]
+    return [*chosen, *done[:1], *done[-1:]]
+
+
+def summarise_sessions(
+    context: AppContext,
+    athlete: Any,
+    sessions: Sequence[S],
+    states: Mapping[int, str | None],
+    every_session: bool = False,
+    digests: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
-    """Summarise one athlete for the roster and their page.
+    """Summarise one athlete's sessions for the roster and their pages.
 
     Parameters
     ----------
     context
         The server.
     athlete
-        With its sessions and their jobs loaded.
+        The athlete (shown as is; ``baseline_session_id`` is read).
+    sessions
+        Their sessions, oldest first.
+    states
+        Each session's job state, by session id (``done`` when analysed).
     every_session
         Read every analysed session's digest (the athlete page's table);
         else only the baseline's and the latest's (the roster).
+    digests
+        Digests already read, by session id (:func:`summarise_roster`).
 
     Returns
     -------
     dict
-        The sessions (oldest first), the digests read (by session id), the
-        baseline (the coach's choice, else the earliest analysed session),
-        the latest analysed session, its focus and the trend from the
-        baseline, and how many analyses are queued or running.
+        The sessions, the digests read (by session id), the baseline (the
+        coach's choice, else the earliest analysed session), the latest
+        analysed session, its focus and the trend from the baseline, and
+        how many analyses are queued or running.
     """
-    sessions = _oldest_first(list(athlete.sessions))
-    done = [s for s in sessions if s.job is not None and s.job.state == "done"]
-    digests: dict[int, Any] = {}
+    done = [s for s in sessions if states.get(s.id) == "done"]
+    digests = {} if digests is None else digests
     if every_session:
-        for session in done:
-            digests[session.id] = read_digest(context, session)
+        digests.update(read_digests(context, [s for s in done if s.id not in digests]))
     chosen = [s for s in done if s.id == athlete.baseline_session_id]
     baseline = _first_readable(context, [*chosen, *done], digests)
     latest = _first_readable(context, reversed(done), digests)
@@ -148,17 +205,55 @@ def summarise_athlete(
     latest_digest = digests[latest.id] if latest is not None else None
     return {
         "athlete": athlete,
-        "sessions": sessions,
+        "sessions": list(sessions),
         "digests": digests,
         "baseline": baseline,
         "latest": latest,
         "last_date": max((s.session_date for s in sessions if s.session_date), default=None),
         "focus": (latest_digest or {}).get("focus") or [],
         "trend": trend,
-        "active_jobs": sum(
-            1 for s in sessions if s.job is not None and s.job.state in ("queued", "running")
-        ),
+        "active_jobs": sum(1 for s in sessions if states.get(s.id) in ("queued", "running")),
     }
+
+
+def summarise_athlete(
+    context: AppContext, athlete: Athlete, every_session: bool = False
+) -> dict[str, Any]:
+    """Summarise an athlete loaded with their sessions and jobs (see :func:`summarise_sessions`)."""
+    sessions = _oldest_first(athlete.sessions)
+    states = {s.id: (s.job.state if s.job is not None else None) for s in sessions}
+    return summarise_sessions(context, athlete, sessions, states, every_session)
+
+
+def summarise_roster(context: AppContext, coach_id: int) -> list[dict[str, Any]]:
+    """Summarise every athlete of a coach's roster, by name.
+
+    Two queries list the athletes and their sessions' dates and job states
+    (no ORM rows: a roster may hold thousands of sessions) and one reads
+    the digests of each athlete's baseline and latest analysed session.
+    """
+    with open_session(context.sessions) as db:
+        athletes = [AthleteBrief(*row) for row in db.execute(
+            select(Athlete.id, Athlete.name, Athlete.baseline_session_id)
+            .where(Athlete.coach_id == coach_id).order_by(Athlete.name, Athlete.id))]  # fmt: skip
+        briefs = [SessionBrief(*row) for row in db.execute(
+            select(Session.id, Session.athlete_id, Session.session_date, Session.result_path,
+                   Job.state)
+            .join(Athlete, Athlete.id == Session.athlete_id)
+            .outerjoin(Job, Job.session_id == Session.id)
+            .where(Athlete.coach_id == coach_id))]  # fmt: skip
+    by_athlete: dict[int, list[SessionBrief]] = {a.id: [] for a in athletes}
+    for brief in _oldest_first(briefs):
+        by_athlete[brief.athlete_id].append(brief)
+    states = {b.id: b.state for b in briefs}
+    wanted = [
+        s
+        for a in athletes
+        for s in _pick_candidates(by_athlete[a.id], states, a.baseline_session_id)
+    ]
+    digests = read_digests(context, wanted)
+    return [summarise_sessions(context, a, by_athlete[a.id], states, digests=dict(digests))
+            for a in athletes]  # fmt: skip
 
 
 def _load_athletes(context: AppContext, coach_id: int, athlete_id: int | None = None) -> list[Any]:
@@ -183,7 +278,7 @@ def _load_athletes(context: AppContext, coach_id: int, athlete_id: int | None = 
 @router.get("/roster")
 def get_roster(request: Request, coach: CoachPage, context: ContextDep) -> Response:
     """Show the roster: each athlete's last session, current focus and trend since the baseline."""
-    rows = [summarise_athlete(context, a) for a in _load_athletes(context, coach.coach_id)]
+    rows = summarise_roster(context, coach.coach_id)
     return render_page(request, "roster.html.j2", coach=coach, rows=rows)
 
 
@@ -209,7 +304,7 @@ def post_athlete_form(
         if height is None or not 100 <= height <= 250:
             error = "the height must be between 100 and 250 cm"
     if error:
-        rows = [summarise_athlete(context, a) for a in _load_athletes(context, coach.coach_id)]
+        rows = summarise_roster(context, coach.coach_id)
         return render_page(
             request,
             "roster.html.j2",

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import select, update
 
 from runform.compare.comparison import compare_analyses
 from runform.server.context import AppContext
@@ -29,10 +29,12 @@ from runform.server.models import Session
 
 __all__ = [
     "DIGEST_VERSION",
+    "SessionRef",
     "Trend",
     "judge_trend",
     "list_moments",
     "read_digest",
+    "read_digests",
     "summarise_analysis",
 ]
 
@@ -119,34 +121,64 @@ def summarise_analysis(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def read_digest(context: AppContext, session: Session) -> dict[str, Any] | None:
-    """Return a session's digest, making and keeping it when missing or outdated.
+class SessionRef(Protocol):
+    """What a digest is read from: a session row, or a brief of one (its id and folder)."""
 
-    ``session`` may be detached with its ``digest`` column deferred (the
-    lists load it only for the sessions they show). Returns ``None`` while
-    the session has no analysis (or an unreadable one).
-    """
-    if "digest" in inspect(session).unloaded:
-        with open_session(context.sessions) as db:
-            text = db.scalar(select(Session.digest).where(Session.id == session.id))
-    else:
-        text = session.digest
-    if text:
-        try:
-            kept = json.loads(text)
-        except ValueError:
-            kept = None
-        if isinstance(kept, dict) and kept.get("version") == DIGEST_VERSION:
-            return kept
-    path = Path(context.settings.data_dir) / session.result_path / "analysis.json"
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    @property
+    def id(self) -> int:
+        """The session's id."""
+
+    @property
+    def result_path(self) -> str:
+        """Its analysis folder, relative to the data folder."""
+
+
+def _parse_digest(text: str | None) -> dict[str, Any] | None:
+    if not text:
         return None
-    digest = summarise_analysis(doc)
-    text = json.dumps(digest, allow_nan=False, default=str)
+    try:
+        kept = json.loads(text)
+    except ValueError:
+        return None
+    return kept if isinstance(kept, dict) and kept.get("version") == DIGEST_VERSION else None
+
+
+def read_digests(context: AppContext, sessions: Iterable[SessionRef]) -> dict[int, Any]:
+    """Return the digests of several sessions by id, making and keeping those missing.
+
+    One query reads the kept digests; a session without one (or with an
+    outdated one) has it made from its ``analysis.json`` and stored. The
+    sessions may be detached with ``digest`` deferred. A session with no
+    readable analysis maps to ``None``.
+    """
+    wanted = {s.id: s for s in sessions}
+    if not wanted:
+        return {}
     with open_session(context.sessions) as db:
-        db.execute(update(Session).where(Session.id == session.id).values(digest=text))
+        kept = dict(db.execute(select(Session.id, Session.digest)
+                               .where(Session.id.in_(list(wanted)))).tuples().all())  # fmt: skip
+    digests: dict[int, Any] = {i: _parse_digest(kept.get(i)) for i in wanted}
+    made: dict[int, str] = {}
+    for session_id, digest in list(digests.items()):
+        if digest is not None:
+            continue
+        path = Path(context.settings.data_dir) / wanted[session_id].result_path / "analysis.json"
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        digests[session_id] = summarise_analysis(doc)
+        made[session_id] = json.dumps(digests[session_id], allow_nan=False, default=str)
+    if made:
+        with open_session(context.sessions) as db:
+            for session_id, text in made.items():
+                db.execute(update(Session).where(Session.id == session_id).values(digest=text))
+    return digests
+
+
+def read_digest(context: AppContext, session: SessionRef) -> dict[str, Any] | None:
+    """Return one session's digest (see :func:`read_digests`); ``None`` without an analysis."""
+    digest: dict[str, Any] | None = read_digests(context, [session]).get(session.id)
     return digest
 
 
