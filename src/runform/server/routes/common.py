@@ -31,6 +31,7 @@ __all__ = [
     "describe_session",
     "find_athlete",
     "find_session",
+    "is_row_id",
     "not_found",
     "serve_file",
 ]
@@ -45,6 +46,17 @@ _MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".nc": "application/x-netcdf",
 }
+
+
+#: The largest id a row can have: PostgreSQL's ``INTEGER`` (SQLite's is larger). A larger
+#: number in a URL cannot even be sent to the database (SQLite raises ``OverflowError``,
+#: PostgreSQL "out of range"), so it is answered 404 before any query.
+MAX_ROW_ID = 2**31 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be the id of a row (1 to :data:`MAX_ROW_ID`)."""
+    return 1 <= value <= MAX_ROW_ID
 
 
 @dataclass(frozen=True)
@@ -79,6 +91,8 @@ def not_found(what: str = "not found") -> HTTPException:
 
 def find_athlete(db: DbSession, scope: Scope, athlete_id: int) -> Athlete:
     """Return the athlete ``athlete_id`` if the scope reaches it, else raise 404."""
+    if not is_row_id(athlete_id):
+        raise not_found("no such athlete")
     athlete = db.scalar(select(Athlete).where(Athlete.id == athlete_id, *scope.limit_athletes()))
     if athlete is None:
         raise not_found("no such athlete")
@@ -87,6 +101,8 @@ def find_athlete(db: DbSession, scope: Scope, athlete_id: int) -> Athlete:
 
 def find_session(db: DbSession, scope: Scope, session_id: int) -> Session:
     """Return the session ``session_id`` if the scope reaches it, else raise 404."""
+    if not is_row_id(session_id):
+        raise not_found("no such session")
     query = select(Session).join(Athlete, Athlete.id == Session.athlete_id)
     query = query.where(Session.id == session_id)
     if scope.coach_id is not None:

@@ -14,6 +14,7 @@ from runform.server.routes.common import (
     Scope,
     describe_note,
     find_session,
+    is_row_id,
     list_note_rows,
     not_found,
 )
@@ -32,6 +33,8 @@ def list_notes(context: AppContext, scope: Scope, session_id: int) -> list[NoteO
 
 
 def _find_note(db: DbSession, coach: CoachIdentity, note_id: int) -> Note:
+    if not is_row_id(note_id):
+        raise not_found("no such note")
     note = db.scalar(
         select(Note)
         .join(Session, Session.id == Note.session_id)
