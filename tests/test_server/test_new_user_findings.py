@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from .api_helpers import run_server
+from .api_helpers import make_video, run_server
 
 #: Ids past SQLite's and PostgreSQL's integer columns (and one inside, that does not exist).
 HUGE_IDS = [2**63, 2**31, 99999999999999999999999, 2**31 - 1]
@@ -33,6 +33,11 @@ def world(tmp_path, database_url):
         yield server, coach, athlete, token
 
 
+def _json_error(answer, status: int) -> str:
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/json"), answer.text
+    return str(answer.json()["detail"])
+
 
 def test_ids_too_large_for_the_database_are_not_found(world):
     server, coach, _athlete, token = world
@@ -48,3 +53,50 @@ def test_ids_too_large_for_the_database_are_not_found(world):
                                           **bodies.get(method, {}))  # fmt: skip
             assert answer.status_code in (404, 422), (method, url, answer.text)
             assert answer.headers["content-type"].startswith("application/json"), (method, url)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [("POST", "/api/athletes", '{"name": "Ana", "height_cm": NaN}'),
+     ("POST", "/api/athletes", '{"name": "Ana", "height_cm": Infinity}'),
+     ("POST", "/api/athletes", '{"name": NaN}'),
+     ("POST", "/api/athletes", "NaN"),
+     ("PATCH", "/api/athletes/{athlete}", '{"height_cm": -Infinity}'),
+     ("POST", "/api/login", '{"email": NaN, "password": "x"}'),
+     ("POST", "/api/sessions/{session}/notes", '{"text": "x", "time_s": NaN}'),
+     ("POST", "/api/sessions/{session}/notes", '{"text": [NaN]}')],
+)  # fmt: skip
+def test_nan_and_infinity_in_a_json_body_are_refused_with_422(world, tmp_path, method, url, body):
+    _server, coach, athlete, _token = world
+    session = coach.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
+    url = url.format(athlete=athlete, session=session)
+    answer = coach.client.request(method, url, content=body, headers={
+        **coach.headers, "Content-Type": "application/json"})  # fmt: skip
+    assert answer.status_code == 422, answer.text
+    assert "finite" in answer.text or "valid" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [("POST", "/api/athletes", {"name": "An\x00a"}),
+     ("PATCH", "/api/athletes/{athlete}", {"name": "An\x00a"}),
+     ("POST", "/api/login", {"email": "a\x00@example.org", "password": "x"}),
+     ("POST", "/api/sessions/{session}/notes", {"text": "good\x00 landing"}),
+     ("PATCH", "/api/notes/{note}", {"text": "bad\x00"})],
+)  # fmt: skip
+def test_control_characters_in_names_and_notes_are_refused_with_422(
+    world, tmp_path, method, url, body
+):
+    _server, coach, athlete, _token = world
+    session = coach.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
+    note = coach.post(f"/api/sessions/{session}/notes", json={"text": "ok"}).json()["id"]
+    url = url.format(athlete=athlete, session=session, note=note)
+    answer = coach.client.request(method, url, json=body, headers=coach.headers)
+    assert "control character" in _json_error(answer, 422)
+
+
+def test_a_note_keeps_its_line_breaks_and_tabs(world, tmp_path):
+    _server, coach, athlete, _token = world
+    session = coach.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
+    answer = coach.post(f"/api/sessions/{session}/notes", json={"text": "one\n\ttwo\r\n"})
+    assert answer.status_code == 201 and answer.json()["text"] == "one\n\ttwo\r\n"
