@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from runform.server.models import Session
+
 from .api_helpers import make_video, run_server
 
 #: Ids past SQLite's and PostgreSQL's integer columns (and one inside, that does not exist).
@@ -100,3 +102,28 @@ def test_a_note_keeps_its_line_breaks_and_tabs(world, tmp_path):
     session = coach.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
     answer = coach.post(f"/api/sessions/{session}/notes", json={"text": "one\n\ttwo\r\n"})
     assert answer.status_code == 201 and answer.json()["text"] == "one\n\ttwo\r\n"
+
+
+def test_an_uploads_name_loses_its_folders_and_control_characters(world, tmp_path):
+    server, _coach, _athlete, token = world
+    video = make_video(tmp_path / "run.mp4").read_bytes()
+    answer = server.client().post(f"/api/a/{token}/sessions", content=video,
+                                  params={"filename": "../../etc/\x00morning\x1b run\u202e.mp4"})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["filename"] == "morning run.mp4"
+    row = server.session_row(answer.json()["id"])
+    assert row.video_path.endswith("-morning_run.mp4")
+
+
+@pytest.mark.parametrize("via_link", [False, True])
+def test_a_multipart_upload_is_refused_saying_how_to_send_the_file(world, tmp_path, via_link):
+    server, coach, athlete, token = world
+    video = make_video(tmp_path / "run.mp4").read_bytes()
+    url = f"/api/a/{token}/sessions" if via_link else f"/api/athletes/{athlete}/sessions"
+    post = server.client().post if via_link else coach.post
+    answer = post(url, files={"file": ("run.mp4", video, "video/mp4")})  # curl -F file=@run.mp4
+    assert "multipart" in _json_error(answer, 415)
+    assert "--data-binary" in answer.json()["hint"]
+    form = post(url, content=b"a=b", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "form" in _json_error(form, 415)  # curl -d @run.mp4 (which also strips line breaks)
+    assert server.scratch_files() == [] and server.count(Session) == 0

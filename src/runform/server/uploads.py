@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import tempfile
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,7 @@ __all__ = [
     "UploadDetails",
     "UploadRefused",
     "accept_upload",
+    "display_name",
     "receive_upload",
 ]
 
@@ -110,6 +113,27 @@ class UploadDetails:
     filename: str
     given_date: dt.date | None = None
     drill: str | None = None
+
+
+#: Characters that reorder how a name is shown (U+202E makes "run<U+202E>gpj.mp4" read as
+#: "runmp4.jpg").
+_DIRECTION_MARKS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+
+
+def display_name(filename: str) -> str:
+    """Return the name an upload is shown under: its last path component, printable, trimmed.
+
+    A client may send folders (with slashes or backslashes) or control and
+    direction characters (NUL, escapes, right-to-left overrides) in the
+    name; none is kept (PostgreSQL cannot even store NUL). ``video`` when
+    nothing is left.
+    """
+    base = re.split(r"[/\\]", filename)[-1]
+    kept = (c for c in base if unicodedata.category(c) != "Cc" and c not in _DIRECTION_MARKS)
+    printable = "".join(kept)
+    return printable.strip()[:255] or "video"
 
 
 def _write_block(stream: BinaryIO, hasher: hashlib._Hash, block: bytes) -> None:
@@ -242,9 +266,10 @@ def accept_upload(context: AppContext, received: ReceivedFile, details: UploadDe
     settings = context.settings
     target: Path | None = None
     committed = False
+    filename = display_name(details.filename)
     try:
         _check_drill(details.drill)
-        recorded = _probe(received, details.filename)
+        recorded = _probe(received, filename)
         _find_duplicate(context, received, details.athlete_id)
         uploaded = now_utc()
         date, source = (
@@ -254,14 +279,14 @@ def accept_upload(context: AppContext, received: ReceivedFile, details: UploadDe
         )  # fmt: skip
         with open_session(context.sessions) as db:
             session = Session(
-                athlete_id=details.athlete_id, filename=details.filename.strip()[:255] or "video",
+                athlete_id=details.athlete_id, filename=filename,
                 sha256=received.sha256, size_bytes=received.size_bytes, video_path="",
                 result_path="", session_date=date, date_source=source, drill=details.drill,
                 uploaded=uploaded,
             )  # fmt: skip
             db.add(session)
             db.flush()
-            name = f"{session.id}-{make_safe_name(details.filename)}"
+            name = f"{session.id}-{make_safe_name(filename)}"
             session.video_path = f"uploads/{details.athlete_id}/{name}"
             session.result_path = f"results/{details.athlete_id}/{session.id}"
             db.add(Job(session=session, state="queued", created=uploaded))

@@ -80,6 +80,7 @@ def get_sessions(athlete_id: LinkedAthleteId, context: ContextDep) -> list[Sessi
 @router.post("/sessions", status_code=201, response_model=SessionOut, openapi_extra=UPLOAD_BODY,
              responses={409: {"description": "already uploaded (session_id names it)"},
                         413: {"description": "larger than the limit"},
+                        415: {"description": "a form (curl -F or -d), not the video as the body"},
                         422: {"description": "not a video runform can read"}})  # fmt: skip
 async def post_session(
     request: Request,

@@ -39,6 +39,7 @@ from runform.server.routes.common import (
 from runform.server.routes.schemas import SessionOut
 from runform.server.uploads import (
     UploadDetails,
+    UploadRefused,
     accept_upload,
     receive_upload,
     refuse_too_large,
@@ -87,6 +88,23 @@ def _check_declared_size(request: Request, limit_bytes: int) -> None:
         raise refuse_too_large(limit_bytes)
 
 
+#: Bodies that are forms, not a video: what ``curl -F`` and ``curl -d`` send.
+_FORM_TYPES = {
+    "multipart/form-data": "a multipart form (curl -F, an HTML form)",
+    "application/x-www-form-urlencoded": "form data (curl -d, which also drops line breaks)",
+}
+
+
+def _refuse_forms(request: Request) -> None:
+    """Refuse (415) a body sent as a form: the server takes the video itself as the body."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type in _FORM_TYPES:
+        raise UploadRefused(415, f"the upload was sent as {_FORM_TYPES[media_type]}; "
+                            "send the video itself as the request body",
+                            hint="curl --data-binary @run.mp4 -H 'Content-Type: video/mp4' "
+                            "'URL?filename=run.mp4'")  # fmt: skip
+
+
 def _find_athlete_id(context: AppContext, scope: Scope, athlete_id: int) -> int:
     with open_session(context.sessions) as db:
         return find_athlete(db, scope, athlete_id).id
@@ -106,9 +124,11 @@ async def upload_session(
     The athlete is looked up (404) before a byte of the body is read, and
     a declared ``Content-Length`` over the limit is refused (413) at once.
     Answers 201 with the session; refusals are
-    :class:`runform.server.uploads.UploadRefused` (413, 422, 409).
+    :class:`runform.server.uploads.UploadRefused` (413, 415 for a form
+    instead of the video itself, 422, 409).
     """
     athlete_id = await run_in_threadpool(_find_athlete_id, context, scope, athlete_id)
+    _refuse_forms(request)
     limit = context.settings.max_upload_bytes
     _check_declared_size(request, limit)
     name = filename or request.headers.get("x-filename") or "video.mp4"
@@ -138,6 +158,7 @@ def get_sessions(
     openapi_extra=UPLOAD_BODY,
     responses={409: {"description": "already uploaded (session_id names it)"},
                413: {"description": "larger than the limit"},
+               415: {"description": "a form (curl -F or -d), not the video as the body"},
                422: {"description": "not a video runform can read"}},
 )  # fmt: skip
 async def post_session(
