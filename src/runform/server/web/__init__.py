@@ -64,6 +64,7 @@ async def _answer_error(request: Request, error: Exception) -> Response:
         status_code=error.status_code,
         title=title,
         message=str(error.detail),
+        through_link=request.url.path.startswith("/a/"),
     )
 
 

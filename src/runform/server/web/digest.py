@@ -155,8 +155,8 @@ def read_digests(context: AppContext, sessions: Iterable[SessionRef]) -> dict[in
     if not wanted:
         return {}
     with open_session(context.sessions) as db:
-        kept = dict(db.execute(select(Session.id, Session.digest)
-                               .where(Session.id.in_(list(wanted)))).tuples().all())  # fmt: skip
+        rows = db.execute(select(Session.id, Session.digest).where(Session.id.in_(list(wanted))))
+        kept = {row.id: row.digest for row in rows}
     digests: dict[int, Any] = {i: _parse_digest(kept.get(i)) for i in wanted}
     made: dict[int, str] = {}
     for session_id, digest in list(digests.items()):

@@ -145,7 +145,7 @@ function setUpUploads() {
       const token = csrfToken();
       if (token) request.setRequestHeader("X-CSRF-Token", token);
       bar.hidden = false; bar.value = 0;
-      form.querySelectorAll("button, input").forEach((el) => { el.disabled = true; });
+      form.querySelectorAll("button, input, select").forEach((el) => { el.disabled = true; });
       request.upload.addEventListener("progress", (e) => {
         if (e.lengthComputable) {
           bar.max = e.total; bar.value = e.loaded;
@@ -162,11 +162,11 @@ function setUpUploads() {
           return;
         }
         text.textContent = "The upload was refused: " + (body.detail || request.statusText) + (body.hint ? " (" + body.hint + ")" : "");
-        form.querySelectorAll("button, input").forEach((el) => { el.disabled = false; });
+        form.querySelectorAll("button, input, select").forEach((el) => { el.disabled = false; });
       });
       request.addEventListener("error", () => {
         text.textContent = "The upload did not finish (connection lost). Try again.";
-        form.querySelectorAll("button, input").forEach((el) => { el.disabled = false; });
+        form.querySelectorAll("button, input, select").forEach((el) => { el.disabled = false; });
       });
       request.send(file);
     });
