@@ -6,27 +6,100 @@ rate, with the same number of frames as the source, capped at 1080p. The
 frames that show a focus item are held for :data:`FREEZE_S` with the
 callout: the held frame replaces the following frames, so the video keeps
 the source's length and timing.
+
+Next to the video, ``annotated.text.json`` (:class:`TextLayer`) says where
+text was written on each frame, so that a copy of the video shown mirrored
+(``side_by_side.mp4``) can put that text back the right way round.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from runform.checkpoints.assess import Analysis
+from runform.io.results import save_json
 from runform.io.video import iter_frames, probe_video
 from runform.io.video_writer import VideoWriter, compute_even_size
 from runform.scene.runner import track_id
-from runform.viz.annotate import annotate_frame, choose_freeze_frames, draw_freeze, plan_frame_marks
+from runform.viz.annotate import (
+    FrameMarks,
+    choose_freeze_frames,
+    draw_frame_geometry,
+    freeze_labels,
+    plan_frame_labels,
+    plan_frame_marks,
+)
+from runform.viz.placement import Box
+from runform.viz.text import arrange_labels, draw_labels, text_regions
 
 #: How long a focus frame is held, seconds.
 FREEZE_S = 1.2
 #: Largest short side of the annotated video, pixels (1080p).
 MAX_SHORT_SIDE = 1080
+
+
+@dataclass(frozen=True)
+class TextLayer:
+    """Where text was written on each frame of an annotated video.
+
+    Attributes
+    ----------
+    fps
+        The video's frame rate (frame ``k`` is shown at ``k / fps``).
+    size
+        ``(width, height)`` of the video, pixels.
+    frames
+        Per frame, the boxes ``(x0, y0, x1, y1)`` its text covers (whole
+        pixels, none overlapping another).
+    """
+
+    fps: float
+    size: tuple[int, int]
+    frames: tuple[tuple[Box, ...], ...]
+
+    def regions_at(self, time_s: float) -> tuple[Box, ...]:
+        """Return the text boxes of the frame shown at ``time_s`` (none past the end)."""
+        k = round(time_s * self.fps)
+        return self.frames[k] if 0 <= k < len(self.frames) else ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON form (``annotated.text.json``)."""
+        return {
+            "schema_version": 1,
+            "fps": self.fps,
+            "size": list(self.size),
+            "frames": [[[round(v) for v in box] for box in boxes] for boxes in self.frames],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TextLayer:
+        """Read the JSON form back."""
+        frames = tuple(tuple((float(b[0]), float(b[1]), float(b[2]), float(b[3])) for b in boxes)
+                       for boxes in data["frames"])  # fmt: skip
+        width, height = data["size"]
+        return cls(float(data["fps"]), (int(width), int(height)), frames)
+
+
+def text_layer_path(video: Path) -> Path:
+    """Name the text layer of a video: ``annotated.mp4`` → ``annotated.text.json``."""
+    return video.with_name(f"{video.stem}.text.json")
+
+
+def read_text_layer(video: Path) -> TextLayer | None:
+    """Read the text layer next to an annotated video; ``None`` if absent or unreadable."""
+    path = text_layer_path(video)
+    try:
+        return TextLayer.from_dict(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return None
 
 
 def compute_output_size(width: int, height: int) -> tuple[int, int]:
@@ -60,6 +133,12 @@ def write_annotated_video(
     people
         The poses of everybody in view (all ``individual`` tracks): the
         people other than the analysed one are drawn in grey with their id.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``; its text layer is written next to it
+        (:func:`text_layer_path`).
     """
     props = probe_video(video)
     out_w, out_h = compute_output_size(props.width, props.height)
@@ -79,7 +158,8 @@ def write_annotated_video(
         index: (title, message) for index, title, message in choose_freeze_frames(analysis, marks)
     }
     hold = max(1, round(FREEZE_S * float(props.fps)))
-    held: tuple[np.ndarray, int] | None = None
+    held: tuple[np.ndarray, tuple[Box, ...], int] | None = None
+    regions: list[tuple[Box, ...]] = []
     total = props.n_frames or None
     with VideoWriter(path, props.fps) as writer:
         for done, frame in enumerate(iter_frames(video, max_side=max(out_w, out_h), slowmo=slowmo)):
@@ -88,23 +168,48 @@ def write_annotated_video(
                 import cv2
 
                 image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
-            if held is not None and held[1] > 0:
+            if held is not None and held[2] > 0:
                 writer.write(held[0])
-                held = (held[0], held[1] - 1)
+                regions.append(held[1])
+                held = (held[0], held[1], held[2] - 1)
             else:
                 k = lookup.get(frame.index)
+                boxes: tuple[Box, ...] = ()
                 if k is not None:
                     scale = out_w / width_measured
                     around = others.get(frame.index, ())
-                    image = annotate_frame(image, k, marks, points[k], conf[k], scale, around)
-                    if k in freezes:
-                        title, message = freezes[k]
-                        frozen = draw_freeze(image, title, message)
-                        image, held = frozen, (frozen, hold - 1)
+                    callout = freezes.get(k)
+                    image, boxes = _annotate(image, k, marks, points[k], conf[k], scale, around,
+                                             callout)  # fmt: skip
+                    if callout is not None:
+                        held = (image, boxes, hold - 1)
                 writer.write(np.ascontiguousarray(image))
+                regions.append(boxes)
             if progress is not None:
                 progress(done + 1, total)
+    layer = TextLayer(float(props.fps), (out_w, out_h), tuple(regions))
+    save_json(layer.to_dict(), text_layer_path(path))
     return path
+
+
+def _annotate(
+    image: np.ndarray,
+    index: int,
+    marks: FrameMarks,
+    points: np.ndarray,
+    confidence: np.ndarray,
+    scale: float,
+    others: list[tuple[str, np.ndarray, np.ndarray]] | tuple[()],
+    callout: tuple[str, str] | None,
+) -> tuple[np.ndarray, tuple[Box, ...]]:
+    """Draw one frame, geometry then text; return it and the boxes its text covers."""
+    size = (image.shape[1], image.shape[0])
+    drawn = draw_frame_geometry(image, index, marks, points, confidence, scale, others)
+    labels = plan_frame_labels(size, index, marks, points, scale, others)
+    if callout is not None:
+        labels = freeze_labels(size, *callout) + labels
+    placed = arrange_labels(labels, size)
+    return draw_labels(drawn, placed), text_regions(placed, size)
 
 
 def _others_by_frame(

@@ -27,14 +27,17 @@ from runform.viz.overlay import (
     OTHER,
     RIGHT,
     Image,
-    draw_callout,
+    callout_labels,
     draw_fall_arc,
-    draw_knee_angle,
-    draw_panel,
-    draw_person_label,
     draw_skeleton,
     draw_support_and_com,
+    fall_label,
+    frame_scale,
+    knee_label,
+    panel_label,
+    person_label,
 )
+from runform.viz.text import Label, arrange_labels, draw_labels
 
 FloatArray = NDArray[np.float64]
 
@@ -83,18 +86,39 @@ def _position(analysis: Analysis) -> NDArray[np.float64]:
     return np.asarray(position.transpose("time", "keypoint", "space").values, dtype=float)
 
 
-def _hud(analysis: Analysis) -> tuple[str, ...]:
+#: Last HUD line when the clip may be slow motion: the values are as the video plays.
+AS_PLAYED = "as played: may be slow motion"
+
+
+def format_hud(
+    cadence_spm: float | None, contact_ms: float | None, slowed: bool
+) -> tuple[str, ...]:
+    """Write the lines of the heads-up display: cadence and contact time, and how to read them.
+
+    Parameters
+    ----------
+    cadence_spm, contact_ms
+        The clip's metrics (``None`` when not measured).
+    slowed
+        The clip may be slow motion: the values are as played, said once
+        on a line of its own.
+    """
     lines = []
+    if cadence_spm is not None and math.isfinite(cadence_spm):
+        lines.append(f"cadence {cadence_spm:.0f} spm")
+    if contact_ms is not None and math.isfinite(contact_ms):
+        lines.append(f"contact {contact_ms:.0f} ms")
+    if lines and slowed:
+        lines.append(AS_PLAYED)
+    return tuple(lines)
+
+
+def _hud(analysis: Analysis) -> tuple[str, ...]:
     metrics = analysis.gait.metrics
     slowed = any(w.code == "possible_slow_motion" for w in analysis.gait.capture.warnings)
-    played = " (as played)" if slowed else ""
-    cadence = metrics.get("cadence_spm")
-    if cadence is not None and cadence.value is not None:
-        lines.append(f"cadence {cadence.value:.0f} spm{played}")
-    contact = metrics.get("ground_contact_ms")
-    if contact is not None and contact.value is not None:
-        lines.append(f"contact {contact.value:.0f} ms{played}")
-    return tuple(lines)
+    cadence, contact = metrics.get("cadence_spm"), metrics.get("ground_contact_ms")
+    return format_hud(None if cadence is None else cadence.value,
+                      None if contact is None else contact.value, slowed)  # fmt: skip
 
 
 def _pose_times(analysis: Analysis) -> dict[tuple[str, float], float]:
@@ -162,6 +186,95 @@ def mirror_marks(marks: FrameMarks, width: float) -> FrameMarks:
     return replace(marks, support=support, com=com)
 
 
+def draw_frame_geometry(
+    image: Image,
+    index: int,
+    marks: FrameMarks,
+    points: FloatArray,
+    confidence: FloatArray,
+    scale: float = 1.0,
+    others: Sequence[tuple[str, FloatArray, FloatArray]] = (),
+) -> Image:
+    """Draw the geometry of frame ``index`` (skeletons, support, centre of mass, fall arc).
+
+    The first pass of :func:`annotate_frame`: no text (see :func:`plan_frame_labels`).
+    Parameters as in :func:`annotate_frame`.
+    """
+    out = image
+    for _name, other, other_confidence in others:
+        out = draw_skeleton(out, other * scale, other_confidence, OTHER)
+    out = draw_skeleton(out, points * scale, confidence)
+    com = marks.com[index] * scale
+    support = marks.support[index] * scale
+    has_support = bool(np.all(np.isfinite(support)))
+    out = draw_support_and_com(
+        out,
+        tuple(support) if has_support else None,
+        tuple(com) if np.all(np.isfinite(com)) else None,
+    )
+    if has_support and math.isfinite(marks.fall_deg[index]):
+        out = draw_fall_arc(out, (support[0], support[1]), (com[0], com[1]), marks.fall_deg[index])
+    return out
+
+
+def plan_frame_labels(
+    size: tuple[int, int],
+    index: int,
+    marks: FrameMarks,
+    points: FloatArray,
+    scale: float = 1.0,
+    others: Sequence[tuple[str, FloatArray, FloatArray]] = (),
+    offset: tuple[float, float] = (0.0, 0.0),
+    text_scale: float | None = None,
+    panels: bool = True,
+) -> list[Label]:
+    """List the text of frame ``index``, where it is wanted (not yet placed).
+
+    Parameters
+    ----------
+    size
+        ``(width, height)`` of the image the text is written on.
+    index, marks, points, scale, others
+        As in :func:`annotate_frame`.
+    offset
+        Subtracted from the drawn pixels (``measured * scale - offset``): the
+        top-left corner of a crop of the drawn frame.
+    text_scale
+        Text size (1.0 for a 720 px high frame); by default from ``size``.
+    panels
+        Include the phase and HUD panels in the corners.
+
+    Returns
+    -------
+    list of Label
+        Fixed corner panels, then the fall angle, the knee angle and the
+        people's names, most important first; arrange them with
+        :func:`~runform.viz.text.arrange_labels` and write them with
+        :func:`~runform.viz.text.draw_labels`.
+    """
+    s = frame_scale(size[1]) if text_scale is None else text_scale
+    ox, oy = offset
+    labels: list[Label | None] = []
+    if panels and marks.phase[index]:
+        labels.append(panel_label(size, [marks.phase[index]], "top-left", 0.9, s))
+    if panels and marks.hud:
+        labels.append(panel_label(size, list(marks.hud), "top-right", 0.6, s))
+    com = marks.com[index] * scale
+    support = marks.support[index] * scale
+    if np.all(np.isfinite(support)) and math.isfinite(marks.fall_deg[index]):
+        labels.append(fall_label((support[0] - ox, support[1] - oy), (com[0] - ox, com[1] - oy),
+                                 float(marks.fall_deg[index]), s))  # fmt: skip
+    knee_mark = marks.knee[index]
+    if knee_mark is not None:
+        side, value = knee_mark
+        knee = points[KEYPOINT_INDEX[f"{side}_knee"]] * scale
+        colour = LEFT if side == "left" else RIGHT
+        labels.append(knee_label((knee[0] - ox, knee[1] - oy), value, colour, s))
+    for name, other, _confidence in others:
+        labels.append(person_label(other * scale - np.array(offset), name, OTHER, s))
+    return [label for label in labels if label is not None]
+
+
 def annotate_frame(
     image: Image,
     index: int,
@@ -171,7 +284,7 @@ def annotate_frame(
     scale: float = 1.0,
     others: Sequence[tuple[str, FloatArray, FloatArray]] = (),
 ) -> Image:
-    """Draw every mark of frame ``index`` on ``image``.
+    """Draw every mark of frame ``index`` on ``image``: the geometry, then the text.
 
     Parameters
     ----------
@@ -191,31 +304,10 @@ def annotate_frame(
         ``(label, points, confidence)`` of the people in view who are not
         analysed: drawn first, in grey, with their label.
     """
-    out = image
-    for name, other, other_confidence in others:
-        out = draw_skeleton(out, other * scale, other_confidence, OTHER)
-        out = draw_person_label(out, other * scale, name, OTHER)
-    out = draw_skeleton(out, points * scale, confidence)
-    com = marks.com[index] * scale
-    support = marks.support[index] * scale
-    has_support = bool(np.all(np.isfinite(support)))
-    out = draw_support_and_com(
-        out,
-        tuple(support) if has_support else None,
-        tuple(com) if np.all(np.isfinite(com)) else None,
-    )
-    if has_support and math.isfinite(marks.fall_deg[index]):
-        out = draw_fall_arc(out, (support[0], support[1]), (com[0], com[1]), marks.fall_deg[index])
-    label = marks.knee[index]
-    if label is not None:
-        side, value = label
-        knee = points[KEYPOINT_INDEX[f"{side}_knee"]] * scale
-        out = draw_knee_angle(out, (knee[0], knee[1]), value, LEFT if side == "left" else RIGHT)
-    if marks.phase[index]:
-        out = draw_panel(out, [marks.phase[index]], "top-left", 0.9)
-    if marks.hud:
-        out = draw_panel(out, list(marks.hud), "top-right", 0.6)
-    return out
+    size = (image.shape[1], image.shape[0])
+    drawn = draw_frame_geometry(image, index, marks, points, confidence, scale, others)
+    labels = plan_frame_labels(size, index, marks, points, scale, others)
+    return draw_labels(drawn, arrange_labels(labels, size))
 
 
 def choose_freeze_frames(analysis: Analysis, marks: FrameMarks) -> list[tuple[int, str, str]]:
@@ -243,6 +335,6 @@ def choose_freeze_frames(analysis: Analysis, marks: FrameMarks) -> list[tuple[in
     return out
 
 
-def draw_freeze(image: Image, title: str, message: str) -> Image:
-    """Draw the frame held for a focus item: its name and message as a callout."""
-    return draw_callout(image, title, message)
+def freeze_labels(size: tuple[int, int], title: str, message: str) -> list[Label]:
+    """List the text of a frame held for a focus item: its name and message as a banner."""
+    return callout_labels(size, title, message)

@@ -16,8 +16,9 @@ from numpy.typing import NDArray
 
 from runform.checkpoints.assess import Analysis
 from runform.gait.stride_kinematics import StrideAngles
-from runform.viz.annotate import FrameMarks, annotate_frame
-from runform.viz.overlay import Image, draw_panel
+from runform.viz.annotate import FrameMarks, draw_frame_geometry, plan_frame_labels
+from runform.viz.overlay import Image, panel_label
+from runform.viz.text import arrange_labels, draw_labels
 
 FloatArray = NDArray[np.float64]
 
@@ -30,6 +31,8 @@ KEY_EVENTS = (
 )
 #: Height of each panel in the sheet, pixels.
 PANEL_HEIGHT = 480
+#: Text size on a panel (1.0 is the size on a 720 px high video frame).
+TEXT_SCALE = 0.8
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ def _value_lines(row: StrideAngles, event: str) -> tuple[str, ...]:
     for name in names:
         value = values.get(name, math.nan)
         if math.isfinite(value):
-            lines.append(f"{name.replace('_', ' ')} {value:.0f} deg")
+            lines.append(f"{name.replace('_', ' ')} {value:.0f}°")
     return tuple(lines)
 
 
@@ -124,18 +127,33 @@ def _nearest(marks: FrameMarks, time_s: float) -> int:
     return int(np.argmin(np.abs(marks.time_s - time_s)))
 
 
-def crop_around(image: Image, points: FloatArray, margin: float = 0.25) -> Image:
-    """Crop ``image`` to the keypoints' box plus a margin (of the box height)."""
+def crop_box(
+    size: tuple[int, int], points: FloatArray, margin: float = 0.25
+) -> tuple[int, int, int, int]:
+    """Find the keypoints' box plus a margin (of its height) inside a ``(width, height)`` image.
+
+    Returns
+    -------
+    tuple of int
+        ``(left, top, right, bottom)`` pixels; the whole image when no
+        keypoint is seen or the box would be under 8 pixels.
+    """
+    width, height = size
     ok = np.all(np.isfinite(points), axis=1)
     if not ok.any():
-        return image
+        return 0, 0, width, height
     (x0, y0), (x1, y1) = points[ok].min(axis=0), points[ok].max(axis=0)
     pad = margin * max(y1 - y0, 1.0)
-    h, w = image.shape[:2]
-    left, right = int(max(0, x0 - pad)), int(min(w, x1 + pad))
-    top, bottom = int(max(0, y0 - pad)), int(min(h, y1 + pad))
+    left, right = int(max(0, x0 - pad)), int(min(width, x1 + pad))
+    top, bottom = int(max(0, y0 - pad)), int(min(height, y1 + pad))
     if right - left < 8 or bottom - top < 8:
-        return image
+        return 0, 0, width, height
+    return left, top, right, bottom
+
+
+def crop_around(image: Image, points: FloatArray, margin: float = 0.25) -> Image:
+    """Crop ``image`` to the keypoints' box plus a margin (of the box height)."""
+    left, top, right, bottom = crop_box((image.shape[1], image.shape[0]), points, margin)
     return image[top:bottom, left:right]
 
 
@@ -169,14 +187,23 @@ def draw_key_frame(
     confidence: FloatArray,
     scale: float,
 ) -> Image:
-    """Annotate, crop and title one instant."""
-    annotated = annotate_frame(image, key.index, marks, points, confidence, scale)
-    cropped = crop_around(annotated, points * scale)
-    if cropped.shape[0] < PANEL_HEIGHT:
-        factor = PANEL_HEIGHT / cropped.shape[0]
-        size = (round(cropped.shape[1] * factor), PANEL_HEIGHT)
-        cropped = np.asarray(
-            cv2.resize(cropped, size, interpolation=cv2.INTER_CUBIC), dtype=np.uint8
-        )
-    titled = draw_panel(cropped, [key.title], "top-left", 0.7)
-    return draw_panel(titled, list(key.lines) or ["-"], "bottom-left", 0.6) if key.lines else titled
+    """Annotate, crop and title one instant: a panel :data:`PANEL_HEIGHT` pixels high.
+
+    The geometry is drawn on the frame, which is then cropped and resized;
+    the text is written last, on the panel at its own size, so it stays
+    sharp and no label lies on another.
+    """
+    drawn = draw_frame_geometry(image, key.index, marks, points, confidence, scale)
+    left, top, right, bottom = crop_box((image.shape[1], image.shape[0]), points * scale)
+    factor = PANEL_HEIGHT / (bottom - top)
+    size = (max(1, round((right - left) * factor)), PANEL_HEIGHT)
+    method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    panel = np.asarray(cv2.resize(drawn[top:bottom, left:right], size, interpolation=method),
+                       dtype=np.uint8)  # fmt: skip
+    labels = [panel_label(size, [key.title], "top-left", 0.7, TEXT_SCALE)]
+    if key.lines:
+        labels.append(panel_label(size, list(key.lines), "bottom-left", 0.6, TEXT_SCALE))
+    labels += plan_frame_labels(size, key.index, marks, points, scale * factor,
+                                offset=(left * factor, top * factor), text_scale=TEXT_SCALE,
+                                panels=False)  # fmt: skip
+    return draw_labels(panel, arrange_labels(labels, size))

@@ -4,28 +4,36 @@ Nothing here reads or writes files. Coordinates are image pixels (x right,
 y down) of the frame drawn on. Colours: the left side blue, the right side
 orange (as most gait software), the centre of mass white, the support point
 green, people who are not analysed grey.
+
+The geometry (``draw_skeleton``, ``draw_support_and_com``, ``draw_fall_arc``)
+draws on the pixels; the text is built as :class:`~runform.viz.text.Label`
+values (``*_label`` functions) and written in a later pass by
+:func:`~runform.viz.text.draw_labels`, so that it can be placed clear of
+other labels and never be mirrored or resized with the frame. The
+``draw_panel``, ``draw_callout``, ``draw_person_label`` and
+``draw_knee_angle`` helpers do both passes for one piece of text.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
 from runform.skeleton import EDGES, KEYPOINT_INDEX
+from runform.viz.text import CENTRE, INK, Label, draw_labels, fit_size, load_font, make_label
 
 Image = NDArray[np.uint8]
 Point = tuple[float, float]
 
 LEFT = (66, 135, 245)
 RIGHT = (245, 140, 40)
-CENTRE = (235, 235, 235)
 SUPPORT = (60, 200, 90)
 ACCENT = (250, 210, 60)
-INK = (20, 20, 20)
 OTHER = (150, 150, 150)
 
 #: Landmarks below this confidence are drawn faded, below FADE_MIN not at all.
@@ -35,7 +43,16 @@ FADE_MIN = 0.2
 
 def _scale(image: Image) -> float:
     """Line and text scale for the frame size (1.0 at 720 px high)."""
-    return max(image.shape[0], 240) / 720.0
+    return frame_scale(image.shape[0])
+
+
+def frame_scale(height: int) -> float:
+    """Line and text scale for a frame ``height`` pixels high (1.0 at 720 px)."""
+    return max(height, 240) / 720.0
+
+
+#: Font size at a scale of 1 (720 px high) per unit of the ``size`` arguments, pixels.
+TEXT_PX = 30.0
 
 
 def _side_colour(name: str) -> tuple[int, int, int]:
@@ -125,114 +142,151 @@ def draw_support_and_com(image: Image, support: Point | None, com: Point | None)
     return out
 
 
+def _fall_radius(support: Point, com: Point) -> int:
+    return max(20, round(0.35 * math.dist(support, com)))
+
+
 def draw_fall_arc(image: Image, support: Point, com: Point, angle_deg: float) -> Image:
-    """Draw the fall angle: an arc from the vertical to the support → centre-of-mass line."""
+    """Draw the fall angle: an arc from the vertical to the support → centre-of-mass line.
+
+    Only the geometry: its value is written by :func:`fall_label`.
+    """
     out = image.copy()
     s = _scale(image)
     if not (all(map(math.isfinite, support)) and all(map(math.isfinite, com))):
         return out
-    radius = max(20, round(0.35 * math.dist(support, com)))
+    radius = _fall_radius(support, com)
     dx, dy = com[0] - support[0], com[1] - support[1]
     line = math.degrees(math.atan2(dy, dx))  # image angle of the line (y down)
     cv2.line(out, _pt(support), _pt(com), ACCENT, max(1, round(2 * s)), cv2.LINE_AA)
     top = (support[0], support[1] - 1.2 * radius)
     cv2.line(out, _pt(support), _pt(top), ACCENT, max(1, round(s)), cv2.LINE_AA)
     start, end = sorted((-90.0, line))
-    cv2.ellipse(
-        out,
-        _pt(support),
-        (radius, radius),
-        0.0,
-        start,
-        end,
-        ACCENT,
-        max(1, round(2 * s)),
-        cv2.LINE_AA,
-    )
-    label = f"fall {angle_deg:.0f} deg"
-    where = (support[0] + 0.3 * radius * (1 if dx >= 0 else -1), support[1] - 1.1 * radius)
-    return draw_text(out, label, where, ACCENT)
-
-
-def draw_text(image: Image, text: str, origin: Point, colour: tuple[int, int, int] = CENTRE,
-              size: float = 0.7) -> Image:  # fmt: skip
-    """Write text with a dark outline so it reads on any background."""
-    out = image.copy()
-    s = _scale(image) * size
-    thickness = max(1, round(2 * s))
-    at = _pt(origin)
-    cv2.putText(out, text, at, cv2.FONT_HERSHEY_SIMPLEX, s, INK, thickness + 2, cv2.LINE_AA)
-    cv2.putText(out, text, at, cv2.FONT_HERSHEY_SIMPLEX, s, colour, thickness, cv2.LINE_AA)
+    cv2.ellipse(out, _pt(support), (radius, radius), 0.0, start, end, ACCENT,
+                max(1, round(2 * s)), cv2.LINE_AA)  # fmt: skip
     return out
 
 
-def draw_person_label(
-    image: Image, points: NDArray[np.float64], text: str, colour: tuple[int, int, int] = CENTRE
-) -> Image:
-    """Write ``text`` above a person's head (their highest keypoint); unchanged if unseen."""
+#: Opacity of the box behind labels that float next to the body.
+FLOATING_ALPHA = 0.6
+
+
+def lighten(colour: tuple[int, int, int], amount: float = 0.35) -> tuple[int, int, int]:
+    """Mix ``colour`` with white (``amount`` 0-1): side colours that read on a dark box."""
+    r, g, b = (round(c + (255 - c) * amount) for c in colour)
+    return r, g, b
+
+
+def fall_label(support: Point, com: Point, angle_deg: float, scale: float) -> Label | None:
+    """``fall 12°`` beside the top of the fall arc, on the side the runner leans to.
+
+    ``scale`` is the text scale (:func:`frame_scale` of the frame written on);
+    ``None`` when a point is missing.
+    """
+    if not (all(map(math.isfinite, (*support, *com))) and math.isfinite(angle_deg)):
+        return None
+    radius = _fall_radius(support, com)
+    ahead = com[0] >= support[0]
+    where = (support[0] + 0.3 * radius * (1 if ahead else -1), support[1] - 1.1 * radius)
+    return make_label([f"fall {angle_deg:.0f}°"], where, TEXT_PX * 0.7 * scale, ACCENT,
+                      "left" if ahead else "right", FLOATING_ALPHA)  # fmt: skip
+
+
+def knee_label(knee: Point, value_deg: float, colour: tuple[int, int, int],
+               scale: float) -> Label | None:  # fmt: skip
+    """``knee 33°`` just right of the knee (the knee flexion at initial contact)."""
+    if not all(map(math.isfinite, knee)) or not math.isfinite(value_deg):
+        return None
+    where = (knee[0] + 14 * scale, knee[1])
+    return make_label([f"knee {value_deg:.0f}°"], where, TEXT_PX * 0.6 * scale, lighten(colour),
+                      "left", FLOATING_ALPHA)  # fmt: skip
+
+
+def person_label(points: NDArray[np.float64], text: str, colour: tuple[int, int, int],
+                 scale: float) -> Label | None:  # fmt: skip
+    """``text`` just above a person's head (their highest keypoint); ``None`` if unseen."""
     ok = np.all(np.isfinite(points), axis=1)
     if not ok.any():
-        return image.copy()
-    top = points[ok][np.argmin(points[ok, 1])]
-    s = _scale(image)
+        return None
+    top = float(points[ok, 1].min())
     left = float(points[ok, 0].min())
-    return draw_text(image, text, (left, max(20 * s, top[1] - 18 * s)), colour, 0.7)
+    return make_label([text], (left, top - 6 * scale), TEXT_PX * 0.6 * scale, colour,
+                      "bottom-left", FLOATING_ALPHA)  # fmt: skip
 
 
-def draw_knee_angle(
-    image: Image, knee: Point, value_deg: float, colour: tuple[int, int, int]
-) -> Image:
-    """Write the knee flexion beside the knee (at initial contact)."""
-    if not all(map(math.isfinite, knee)) or not math.isfinite(value_deg):
-        return image.copy()
-    s = _scale(image)
-    return draw_text(image, f"knee {value_deg:.0f} deg", (knee[0] + 14 * s, knee[1]), colour, 0.6)
+def panel_label(size: tuple[int, int], lines: Sequence[str], corner: str = "top-left",
+                text_size: float = 0.6, scale: float | None = None) -> Label:  # fmt: skip
+    """Make a fixed box of text lines in a corner of a ``(width, height)`` image (phase, HUD).
+
+    The font shrinks, when needed, so that the box fits the image's width.
+    """
+    width, height = size
+    s = frame_scale(height) if scale is None else scale
+    margin = round(10 * s)
+    px = fit_size(lines, TEXT_PX * text_size * s, width - 2 * margin)
+    x = margin if corner.endswith("left") else width - margin
+    y = margin if corner.startswith("top") else height - margin
+    return make_label(lines, (x, y), px, CENTRE, corner, 0.55, movable=False)
+
+
+def wrap_words(text: str, size_px: int, max_width: float, bold: bool = False) -> list[str]:
+    """Break ``text`` into lines no wider than ``max_width`` at this font size (by words)."""
+    font = load_font(size_px, bold)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        trial = f"{line} {word}".strip()
+        if line and font.getlength(trial) > max_width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    if line:
+        lines.append(line)
+    return lines
+
+
+def callout_labels(size: tuple[int, int], title: str, body: str) -> list[Label]:
+    """Make a banner across the bottom of a ``(width, height)`` image: title and 4 lines."""
+    width, height = size
+    s = frame_scale(height)
+    margin = round(14 * s)
+    title_px = fit_size([title], TEXT_PX * 0.8 * s, width - 2 * margin, bold=True)
+    body_px = max(9, round(TEXT_PX * 0.6 * s))
+    lines = wrap_words(body, body_px, width - 2 * margin)[:4]
+    title_label = make_label([title], (0, 0), title_px, ACCENT, bold=True, box_alpha=0.0,
+                             movable=False)  # fmt: skip
+    body_label = make_label(lines, (0, 0), body_px, CENTRE, box_alpha=0.0, movable=False)
+    top = height - title_label.height - body_label.height - margin
+    banner = Label((), 0, top - margin // 2, width, height - top + margin // 2, body_px,
+                   INK, 0.7, movable=False)  # fmt: skip
+    return [banner, replace(title_label, x=margin, y=top),
+            replace(body_label, x=margin, y=top + title_label.height)]  # fmt: skip
 
 
 def draw_panel(
     image: Image, lines: Sequence[str], corner: str = "top-left", size: float = 0.6
 ) -> Image:
     """Draw a translucent box of text lines in a corner (phase label, HUD)."""
-    s = _scale(image) * size
-    height = round(30 * s)
-    widths = [
-        cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, s, max(1, round(2 * s)))[0][0]
-        for line in lines
-    ]
-    box_w = int(1.1 * (max(widths) if widths else 0)) + round(24 * s)
-    box_h = height * len(lines) + round(12 * s)
-    h, w = image.shape[:2]
-    x0 = round(10 * s) if corner.endswith("left") else w - box_w - round(10 * s)
-    y0 = round(10 * s) if corner.startswith("top") else h - box_h - round(10 * s)
-    layer = image.copy()
-    cv2.rectangle(layer, (x0, y0), (x0 + box_w, y0 + box_h), INK, -1)
-    out = _blend(image, layer, 0.55)
-    for k, line in enumerate(lines):
-        out = draw_text(out, line, (x0 + round(10 * s), y0 + height * (k + 1)), CENTRE, size)
-    return out
+    return draw_labels(image, [panel_label((image.shape[1], image.shape[0]), lines, corner, size)])
 
 
 def draw_callout(image: Image, title: str, body: str) -> Image:
     """Draw a banner across the bottom of the frame: a focus item's name and message."""
-    s = _scale(image)
-    h, w = image.shape[:2]
-    words, lines, line = body.split(), [], ""
-    limit = max(20, int((w - 28 * s) / (14 * s)))
-    for word in words:
-        if len(line) + len(word) + 1 > limit:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    if line:
-        lines.append(line)
-    lines = lines[:4]
-    step = round(28 * s)
-    box_h = step * (len(lines) + 1) + round(16 * s)
-    layer = image.copy()
-    cv2.rectangle(layer, (0, h - box_h), (w, h), INK, -1)
-    out = _blend(image, layer, 0.7)
-    out = draw_text(out, title, (round(14 * s), h - box_h + step), ACCENT, 0.8)
-    for k, text in enumerate(lines):
-        out = draw_text(out, text, (round(14 * s), h - box_h + step * (k + 2)), CENTRE, 0.6)
-    return out
+    return draw_labels(image, callout_labels((image.shape[1], image.shape[0]), title, body))
+
+
+def draw_person_label(
+    image: Image, points: NDArray[np.float64], text: str, colour: tuple[int, int, int] = CENTRE
+) -> Image:
+    """Write ``text`` above a person's head (their highest keypoint); unchanged if unseen."""
+    label = person_label(points, text, colour, _scale(image))
+    return draw_labels(image, [label] if label is not None else [])
+
+
+def draw_knee_angle(
+    image: Image, knee: Point, value_deg: float, colour: tuple[int, int, int]
+) -> Image:
+    """Write the knee flexion beside the knee (at initial contact)."""
+    label = knee_label(knee, value_deg, colour, _scale(image))
+    return draw_labels(image, [label] if label is not None else [])

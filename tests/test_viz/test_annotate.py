@@ -1,0 +1,107 @@
+"""The text of a frame is one pass, after the geometry, and no label lies on another."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+from runform.checkpoints.assess import build_analysis
+from runform.checkpoints.rubric import load_rubric
+from runform.gait.analyze import analyze_gait
+from runform.report.video import read_text_layer, text_layer_path, write_annotated_video
+from runform.synth import PRESETS, compute_truth, write_synthetic_clip
+from runform.synth.truth_poses import create_truth_poses
+from runform.viz.annotate import (
+    annotate_frame,
+    draw_frame_geometry,
+    plan_frame_labels,
+    plan_frame_marks,
+)
+from runform.viz.keyframes import PANEL_HEIGHT, draw_key_frame, plan_key_frames
+from runform.viz.placement import boxes_overlap
+from runform.viz.text import arrange_labels
+
+WIDE = {"width_px": 1920, "height_px": 1080, "figure_height_frac": 0.42}
+
+
+def _analysis(params):
+    gait = analyze_gait(create_truth_poses(compute_truth(params)), height_cm=175.0)
+    return build_analysis(gait, load_rubric())
+
+
+@pytest.fixture(scope="module")
+def overground():
+    """An overground runner: the video shows the fall angle as well as the knee at landing."""
+    analysis = _analysis(PRESETS["pose_runner"].with_overrides(**WIDE))
+    marks = plan_frame_marks(analysis)
+    poses = analysis.gait.poses
+    points = np.asarray(poses["position"].isel(individual=0)
+                        .transpose("time", "keypoint", "space").values, float)  # fmt: skip
+    confidence = np.asarray(poses["confidence"].isel(individual=0)
+                            .transpose("time", "keypoint").values, float)  # fmt: skip
+    return analysis, marks, points, confidence
+
+
+def test_knee_and_fall_labels_never_overlap(overground):
+    _, marks, points, _confidence = overground
+    both = [k for k in range(marks.time_s.size)
+            if marks.knee[k] is not None and np.isfinite(marks.fall_deg[k])]  # fmt: skip
+    assert both, "the clip should show the knee and the fall angle together"
+    size = (1920, 1080)
+    for k in range(marks.time_s.size):
+        labels = arrange_labels(plan_frame_labels(size, k, marks, points[k]), size)
+        for a, b in itertools.combinations(labels, 2):
+            assert not boxes_overlap(a.box, b.box), (k, a.lines, b.lines)
+        for label in labels:
+            assert label.x >= 0 and label.x + label.width <= size[0]
+            assert label.y >= 0 and label.y + label.height <= size[1]
+
+
+def test_annotating_is_geometry_then_text(overground):
+    _, marks, points, confidence = overground
+    k = next(k for k in range(marks.time_s.size) if marks.knee[k] is not None)
+    image = np.full((1080, 1920, 3), 128, np.uint8)
+    geometry = draw_frame_geometry(image, k, marks, points[k], confidence[k])
+    annotated = annotate_frame(image, k, marks, points[k], confidence[k])
+    labels = arrange_labels(plan_frame_labels((1920, 1080), k, marks, points[k]), (1920, 1080))
+    changed = np.any(annotated != geometry, axis=-1)
+    inside = np.zeros_like(changed)
+    for label in labels:
+        x0, y0, x1, y1 = (round(v) for v in label.box)
+        inside[y0:y1, x0:x1] = True
+    assert changed.any()
+    assert not (changed & ~inside).any()  # the text pass touches only its labels' boxes
+
+
+def test_key_frames_write_their_text_on_the_panel(overground):
+    analysis, marks, points, confidence = overground
+    keys = plan_key_frames(analysis, marks)
+    assert len(keys) == 4
+    image = np.full((1080, 1920, 3), 128, np.uint8)
+    for key in keys:
+        panel = draw_key_frame(image, key, marks, points[key.index], confidence[key.index], 1.0)
+        assert panel.shape[0] == PANEL_HEIGHT and panel.dtype == np.uint8
+    assert all("°" in line for key in keys for line in key.lines)
+
+
+def test_the_annotated_video_keeps_its_text_layer(tmp_path):
+    params = PRESETS["pose_runner"].with_overrides(duration_s=1.0, width_px=640, height_px=360,
+                                                   seed=5)  # fmt: skip
+    clip = write_synthetic_clip(params, tmp_path, name="clip")
+    analysis = _analysis(params)
+    video = write_annotated_video(clip.video_path, analysis, tmp_path / "annotated.mp4")
+    assert text_layer_path(video) == tmp_path / "annotated.text.json"
+    data = json.loads(text_layer_path(video).read_text())
+    layer = read_text_layer(video)
+    assert layer is not None and layer.size == (640, 360)
+    assert len(layer.frames) == len(data["frames"]) == analysis.gait.poses.sizes["time"]
+    assert all(layer.frames), "every annotated frame has its phase or HUD"
+    for boxes in layer.frames:
+        for a, b in itertools.combinations(boxes, 2):
+            assert not boxes_overlap(a, b)
+        for x0, y0, x1, y1 in boxes:
+            assert 0 <= x0 < x1 <= 640 and 0 <= y0 < y1 <= 360
+    assert layer.regions_at(0.0) == layer.frames[0] and layer.regions_at(1e6) == ()
