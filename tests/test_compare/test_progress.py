@@ -59,7 +59,10 @@ def test_progress_orders_by_date_and_reports_real_progress(analysis_folders, tmp
     assert verdicts["shank_at_contact"] == "improved"
     assert "Clear progress on" in " ".join(data["summary"])
     trends = {t["id"]: t for t in data["trends"]}
-    assert "cadence_spm" in trends and len(trends["landing_under_gcm"]["values"]) == 3
+    assert len(trends["landing_under_gcm"]["values"]) == 3
+    # cadence once: the checkpoint's trend (with its target), not the metric's again
+    assert [t["id"] for t in data["trends"] if t["name"] == "Cadence"] == ["cadence"]
+    assert "cadence_spm" not in trends
     assert (out / "plots" / "trend_landing_under_gcm.png").is_file()
     assert "Progress over 3 sessions" in (out / "progress.html").read_text()
     assert "Clear progress" in capsys.readouterr().out

@@ -12,12 +12,18 @@ Differences that do not stop a comparison (frame rate, resolution,
 direction of travel, treadmill against overground) are listed as notes;
 checkpoints that depend on the setting (the fall angle) are then not
 compared.
+
+Each quantity is listed once, by its name for people (:func:`metric_name`,
+from :data:`runform.report.gait_table.LABELS`): a gait metric that a
+checkpoint already compares (cadence, vertical oscillation) is not listed
+again, and of a metric kept in two units (vertical oscillation in cm and in
+% of leg length) only one is listed.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -32,6 +38,7 @@ from runform.compare.verdict import (
     judge_change,
     judge_checkpoint,
 )
+from runform.report.gait_table import LABELS
 from runform.serialize import to_json_safe
 
 #: Checkpoints whose meaning depends on the setting (not compared across settings).
@@ -228,9 +235,20 @@ def _metric_uncertainty(metric: Mapping[str, Any], name: str) -> float:
     return math.hypot(sem, METRIC_FLOORS.get(name, 0.0))
 
 
+def metric_name(key: str) -> str:
+    """Name a gait metric for people: ``cadence_spm`` → ``Cadence``.
+
+    The names are :data:`runform.report.gait_table.LABELS`; one name is one
+    quantity, whatever its unit (``vertical_oscillation_cm`` and
+    ``vertical_oscillation_pct_leg`` are both ``Vertical oscillation``). A
+    metric without a name there reads as its key in words.
+    """
+    return LABELS.get(key) or key.replace("_", " ").capitalize()
+
+
 def _compare_metric(name: str, ma: Mapping[str, Any], mb: Mapping[str, Any] | None) -> Change:
-    unit = ma.get("unit", "")
-    label = name.replace("_", " ")
+    unit = ma.get("unit", "") or ("" if mb is None else mb.get("unit", ""))
+    label = metric_name(name)
     va = ma.get("value")
     vb = None if mb is None else mb.get("value")
     if mb is None or va is None or vb is None:
@@ -240,6 +258,49 @@ def _compare_metric(name: str, ma: Mapping[str, Any], mb: Mapping[str, Any] | No
     mdc = compute_mdc(_metric_uncertainty(ma, name), _metric_uncertainty(mb, name))
     verdict = judge_change(delta, mdc, METRIC_DIRECTIONS.get(name, 0))
     return Change(name, label, "metric", "", unit, float(va), float(vb), delta, mdc, verdict)
+
+
+def _checkpoint_quantities(
+    baseline: Mapping[str, Any], followup: Mapping[str, Any]
+) -> dict[str, set[str]]:
+    """``{checkpoint id: names of the metrics it scores}`` in either session."""
+    out: dict[str, set[str]] = {}
+    for session in (baseline, followup):
+        for c in session.get("checkpoints", []):
+            if c.get("metric"):
+                out.setdefault(c["id"], set()).add(metric_name(c["metric"]))
+    return out
+
+
+def _select_metrics(
+    metric_changes: Sequence[Change],
+    checkpoint_changes: Sequence[Change],
+    quantities: Mapping[str, set[str]],
+) -> list[Change]:
+    """Keep one row per quantity: none when a checkpoint compares it, else the best metric row.
+
+    A metric row is left out when a checkpoint row already compares the same
+    quantity; when that checkpoint could not be compared, a metric row that
+    could is kept (the same quantity measured both times another way), else
+    the checkpoint row alone says why. Among metric rows of one quantity (two
+    units) the first compared one is kept, else the first.
+    """
+    scored = {q for c in checkpoint_changes for q in quantities.get(c.id, ())}
+    compared = {q for c in checkpoint_changes if c.delta is not None
+                for q in quantities.get(c.id, ())}  # fmt: skip
+    groups: dict[str, list[Change]] = {}
+    for change in metric_changes:
+        groups.setdefault(change.name, []).append(change)
+    kept = []
+    for name, group in groups.items():
+        if name in compared:
+            continue
+        measured = [c for c in group if c.delta is not None]
+        if measured:
+            kept.append(measured[0])
+        elif name not in scored:
+            kept.append(group[0])
+    return kept
 
 
 def _block(change: Change, reason: str) -> Change:
@@ -267,8 +328,8 @@ def compare_analyses(
     -------
     Comparison
         Every checkpoint of the baseline, then the gait metrics with a
-        preferred direction or a floor (:data:`METRIC_DIRECTIONS`), each
-        with its verdict.
+        preferred direction or a floor (:data:`METRIC_DIRECTIONS`) that no
+        checkpoint compares, one per quantity, each with its verdict.
     """
     notes, blocking = _session_notes(baseline, followup)
     setting_differs = baseline.get("capture", {}).get("setting") != followup.get("capture", {}).get(
@@ -278,11 +339,13 @@ def compare_analyses(
     changes = [_compare_checkpoint(c, follow_cps.get(c["id"]), setting_differs)
                for c in baseline.get("checkpoints", [])]  # fmt: skip
     metrics_a, metrics_b = baseline.get("metrics", {}), followup.get("metrics", {})
-    for name in METRIC_DIRECTIONS:
-        if name in metrics_a or name in metrics_b:
-            changes.append(
-                _compare_metric(name, metrics_a.get(name, {"unit": ""}), metrics_b.get(name))
-            )
+    metric_changes = [
+        _compare_metric(name, metrics_a.get(name, {"unit": ""}), metrics_b.get(name))
+        for name in METRIC_DIRECTIONS
+        if name in metrics_a or name in metrics_b
+    ]
+    quantities = _checkpoint_quantities(baseline, followup)
+    changes += _select_metrics(metric_changes, changes, quantities)
     if blocking:
         changes = [_block(c, blocking) for c in changes]
         notes = [blocking, *notes]

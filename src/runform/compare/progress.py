@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from runform.compare.comparison import Comparison, compare_analyses
+from runform.compare.comparison import Comparison, compare_analyses, metric_name
 from runform.serialize import to_json_safe
 
 NO_PROGRESS_YET = (
@@ -78,7 +78,8 @@ class Progress:
     sessions
         In date order (undated ones last, in the order given).
     trends
-        One per checkpoint measured in at least one session, plus cadence.
+        One per checkpoint measured in at least one session, plus the
+        cadence when no checkpoint shows it.
     overall
         The first session compared with the last.
     summary
@@ -200,11 +201,16 @@ def build_progress(sessions: Sequence[Session]) -> Progress:
     )
     trends = _trends(ordered)
     cadence = [s.analysis.get("metrics", {}).get("cadence_spm", {}) for s in ordered]
-    if any(m.get("value") is not None for m in cadence):
+    # the cadence metric's trend, unless a checkpoint's trend already shows cadence
+    shown = {metric_name(c["metric"]) for s in ordered
+             for c in s.analysis.get("checkpoints", [])
+             if c.get("metric") and c["id"] in {t.id for t in trends}}  # fmt: skip
+    if metric_name("cadence_spm") not in shown and any(m.get("value") is not None for m in cadence):
         uncs = [
             None if m.get("sd") is None or not m.get("n") else m["sd"] / math.sqrt(m["n"])
             for m in cadence
         ]
         values = tuple(m.get("value") for m in cadence)
-        trends.insert(0, Trend("cadence_spm", "Cadence", "spm", values, tuple(uncs), (None, None)))
+        name = metric_name("cadence_spm")
+        trends.insert(0, Trend("cadence_spm", name, "spm", values, tuple(uncs), (None, None)))
     return Progress(tuple(ordered), tuple(trends), overall, summarise_progress(ordered, overall))

@@ -31,6 +31,7 @@ __all__ = [
     "analyse_session",
     "date_session",
     "describe_number",
+    "display_unit",
     "write_comparison",
     "write_progress",
 ]
@@ -77,9 +78,17 @@ def analyse_session(
     return load_analysis_json(folder / "analysis.json"), folder
 
 
+def display_unit(unit: str) -> str:
+    """Write a unit as people read it (``deg`` → ``°``, the ``1`` of a ratio → nothing)."""
+    from runform.report.gait_table import UNITS
+
+    return UNITS.get(unit, unit)
+
+
 def _row(change: Any) -> dict[str, str]:
     return {
         "name": change.name,
+        "unit": display_unit(change.unit),
         "reason": change.reason,
         "verdict": change.verdict,
         "baseline_text": describe_number(change.baseline),
@@ -91,8 +100,9 @@ def _row(change: Any) -> dict[str, str]:
 
 def describe_change(change: Any) -> str:
     """``from 0.39 to 0.21 leg (change -0.18, detectable 0.06)``."""
-    return (f"from {describe_number(change.baseline)} to {describe_number(change.followup)} "
-            f"{change.unit} (change {describe_number(change.delta)}, "
+    unit = display_unit(change.unit)
+    return (f"from {describe_number(change.baseline)} to {describe_number(change.followup)}"
+            f"{' ' + unit if unit else ''} (change {describe_number(change.delta)}, "
             f"detectable {describe_number(change.mdc)})")  # fmt: skip
 
 
