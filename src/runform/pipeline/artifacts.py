@@ -21,7 +21,7 @@ from runform.pipeline.outputs import open_output
 __all__ = ["OutputOptions", "list_inputs", "write_artifacts", "write_artifacts_into"]
 
 #: Files an analysis writes only sometimes (from a video, with the annotated video).
-COMPANIONS = ("poses.nc", "annotated.mp4", "keyframes.png")
+COMPANIONS = ("poses.nc", "annotated.mp4", "annotated.text.json", "keyframes.png")
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,7 @@ def build_page_environment() -> Environment:
     env.filters["date"] = _format_date
     env.filters["status_text"] = lambda status: STATUS_TEXT.get(status, status or "")
     env.filters["trend_text"] = lambda verdict: TREND_TEXT.get(verdict, verdict or "")
+    env.filters["unit"] = lambda unit: "" if unit in (None, "1") else unit
     env.filters["urlquote"] = lambda text: quote(str(text), safe="")
     env.globals["version"] = __version__
     return env
