@@ -18,7 +18,8 @@ For each stride of a foot (its leg is the *support* leg during the contact):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -250,3 +251,47 @@ def compute_cycle_curves(
             cycles = normalise_to_cycle(values, time, bounds, n_points)[keep]
             curves[side][angle] = summarise_cycles(cycles)
     return curves
+
+
+#: The four instants of a stride that key frames show, in order.
+STRIDE_INSTANTS = ("initial_contact", "mid_stance", "toe_off", "max_knee_flexion_swing")
+#: The angles that decide which stride is typical: (instant, angle).
+_TYPICAL_BY = (("initial_contact", "knee_flexion"), ("initial_contact", "shank_angle"),
+               ("mid_stance", "knee_flexion"), ("mid_stance", "trunk_lean"))  # fmt: skip
+
+
+def choose_representative_stride(
+    rows: Sequence[tuple[float, Mapping[str, float], Mapping[str, Mapping[str, float]]]],
+) -> int | None:
+    """Return the index of the most typical stride, or ``None`` when no stride counts.
+
+    Among strides with weight > 0, preferring those with all of
+    :data:`STRIDE_INSTANTS` timed, the one whose angles at landing and at
+    the Pose are closest to the medians over those strides (in units of
+    their spread), so one mislabelled stride is not the one shown.
+
+    Parameters
+    ----------
+    rows
+        Per stride: its weight, its instants' times (s) and its angles
+        (degrees) by instant, as in :class:`StrideAngles` or the
+        ``stride_angles`` of ``analysis.json``.
+    """
+    counted = [i for i, row in enumerate(rows) if row[0] > 0]
+    if not counted:
+        return None
+    complete = [
+        i
+        for i in counted
+        if all(math.isfinite(rows[i][1].get(k, math.nan)) for k in STRIDE_INSTANTS)
+    ]
+    pick = complete or counted
+    table = np.array([[rows[i][2].get(e, {}).get(a, math.nan) for e, a in _TYPICAL_BY]
+                      for i in pick], dtype=float)  # fmt: skip
+    table = table[:, np.isfinite(table).any(axis=0)]
+    if table.size == 0:
+        return pick[len(pick) // 2]
+    median = np.nanmedian(table, axis=0)
+    spread = np.nanmedian(np.abs(table - median), axis=0) + 1.0
+    distance = np.nansum(np.abs(table - median) / spread, axis=1)
+    return pick[int(np.argmin(distance))]

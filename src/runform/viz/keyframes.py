@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from runform.checkpoints.assess import Analysis
-from runform.gait.stride_kinematics import StrideAngles
+from runform.gait.stride_kinematics import StrideAngles, choose_representative_stride
 from runform.viz.annotate import FrameMarks, draw_frame_geometry, plan_frame_labels
 from runform.viz.overlay import Image, panel_label
 from runform.viz.text import arrange_labels, draw_labels
@@ -46,31 +46,10 @@ class KeyFrame:
 
 
 def choose_stride(analysis: Analysis) -> StrideAngles | None:
-    """Pick the representative stride: the most typical of those that count.
-
-    Among strides with weight > 0 and all four instants timed, the one whose
-    angles at landing and at the Pose are closest to the medians over those
-    strides (in units of their spread), so one mislabelled stride is not
-    the one shown.
-    """
-    rows = [r for r in analysis.gait.stride_angles if r.weight > 0]
-    if not rows:
-        return None
-    complete = [
-        r for r in rows if all(math.isfinite(r.times_s.get(k, math.nan)) for k, _ in KEY_EVENTS)
-    ]
-    pick = complete or rows
-    keys = [("initial_contact", "knee_flexion"), ("initial_contact", "shank_angle"),
-            ("mid_stance", "knee_flexion"), ("mid_stance", "trunk_lean")]  # fmt: skip
-    table = np.array([[r.values_deg.get(e, {}).get(a, math.nan) for e, a in keys] for r in pick])
-    usable = np.isfinite(table).any(axis=0)
-    table = table[:, usable]
-    if table.size == 0:
-        return pick[len(pick) // 2]
-    median = np.nanmedian(table, axis=0)
-    spread = np.nanmedian(np.abs(table - median), axis=0) + 1.0
-    distance = np.nansum(np.abs(table - median) / spread, axis=1)
-    return pick[int(np.argmin(distance))]
+    """Pick the representative stride (:func:`choose_representative_stride`)."""
+    rows = analysis.gait.stride_angles
+    index = choose_representative_stride([(r.weight, r.times_s, r.values_deg) for r in rows])
+    return None if index is None else rows[index]
 
 
 def _value_lines(row: StrideAngles, event: str) -> tuple[str, ...]:

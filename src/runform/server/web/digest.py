@@ -39,7 +39,7 @@ __all__ = [
 ]
 
 #: Bumped when the digest's content changes: older digests are rebuilt.
-DIGEST_VERSION = 1
+DIGEST_VERSION = 2
 #: Checkpoint fields kept (``details`` with its per-stride values is not).
 _CHECKPOINT_KEYS = (
     "id",
@@ -67,10 +67,21 @@ MOMENT_TITLES = {
 
 
 def _representative_stride(doc: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    rows = [r for r in doc.get("stride_angles") or [] if (r.get("weight") or 0) > 0]
-    complete = [r for r in rows if len(r.get("times_s") or {}) == len(MOMENT_TITLES)]
-    pick = complete or rows
-    return pick[len(pick) // 2] if pick else None
+    """Return the stride the key frames show (the same choice as ``keyframes.png``)."""
+    from runform.gait.stride_kinematics import choose_representative_stride
+
+    rows = [r for r in doc.get("stride_angles") or [] if isinstance(r, Mapping)]
+    index = choose_representative_stride(
+        [(float(r.get("weight") or 0), _finite(r.get("times_s")), r.get("values_deg") or {})
+         for r in rows]
+    )  # fmt: skip
+    return None if index is None else rows[index]
+
+
+def _finite(times: Any) -> dict[str, float]:
+    """Instant times as floats (``null`` in the JSON for an instant not found: NaN)."""
+    return {k: float(v) if isinstance(v, int | float) else math.nan
+            for k, v in (times or {}).items()}  # fmt: skip
 
 
 def summarise_analysis(doc: Mapping[str, Any]) -> dict[str, Any]:
