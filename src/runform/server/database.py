@@ -17,6 +17,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.orm import sessionmaker
 
+from runform import __version__
+from runform.errors import RunformError
+
 __all__ = ["MIGRATIONS", "create_database_engine", "migrate", "open_session"]
 
 #: The Alembic scripts folder.
@@ -43,13 +46,34 @@ def create_database_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision (creating it on first use)."""
+    """Bring the schema to the newest Alembic revision (creating it on first use).
+
+    Raises
+    ------
+    RunformError
+        When the database is at a revision this runform does not know: it
+        was used by a newer runform (going back is not supported).
+    """
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(config)
     with engine.begin() as connection:
+        for revision in MigrationContext.configure(connection).get_current_heads():
+            try:
+                script.get_revision(revision)
+            except CommandError:
+                raise RunformError(
+                    f"the database is at schema revision {revision}, which this runform "
+                    f"({__version__}, up to {', '.join(script.get_heads())}) does not know: "
+                    "a newer runform used it",
+                    hint="upgrade runform, or restore the backup made before the upgrade",
+                ) from None
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
