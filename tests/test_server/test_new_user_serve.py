@@ -12,10 +12,17 @@ user of the machine.
 
 from __future__ import annotations
 
+import sys
+import time
+
 import sqlalchemy as sa
 
 from runform.cli import main
+from runform.server.config import ServerSettings
 from runform.server.database import create_database_engine, migrate
+from runform.server.workers import WorkerPool
+
+RUNFORM = [sys.executable, "-m", "runform"]
 
 
 def test_a_database_from_a_newer_runform_is_one_clear_line(tmp_path, database_url, capsys):
@@ -29,3 +36,21 @@ def test_a_database_from_a_newer_runform_is_one_clear_line(tmp_path, database_ur
     err = capsys.readouterr().err
     assert code == 2 and "schema revision 9999" in err and "newer runform" in err, err
     assert "internal error" not in err and "Traceback" not in err
+
+
+def test_a_workers_warnings_reach_the_servers_output(tmp_path, monkeypatch, capfd):
+    monkeypatch.setenv("RUNFORM_MODEL", str(tmp_path / "no-such-model.task"))
+    settings = ServerSettings(data_dir=tmp_path / "data", workers=1)
+    settings.data_dir.mkdir()
+    migrate(create_database_engine(settings.url))
+    pool = WorkerPool(settings)
+    pool.start()
+    seen = ""
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and "warm-up failed" not in seen:
+            time.sleep(0.5)
+            seen += capfd.readouterr().out
+    finally:
+        pool.stop()
+    assert "WARNING:" in seen and "analysis worker" in seen and "no-such-model.task" in seen, seen

@@ -26,6 +26,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -82,12 +83,32 @@ def _exit_with_server() -> None:
     threading.Thread(target=watch, name="runform-server-watch", daemon=True).start()
 
 
+def _log_to_server_output() -> None:
+    """Send this worker's log messages (a job's internal error, a failed warm-up) to stdout.
+
+    The worker inherits the server's standard error, which ``runform``
+    points at a scratch file to keep MediaPipe's native chatter out of sight:
+    a warning left to Python's default there would never be seen. Standard
+    output is the server's own (where uvicorn writes its access log).
+    """
+    from uvicorn.logging import DefaultFormatter
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s analysis worker %(process)d: "
+                                          "%(message)s", use_colors=False))  # fmt: skip
+    logger = logging.getLogger("runform")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def run_worker_process(config: WorkerConfig, stop: Any, wake: Any) -> None:
     """Entry point of a worker process (spawned): serve jobs until told to stop.
 
-    The process exits at once if the server dies (see the module).
+    The process exits at once if the server dies (see the module); its log
+    messages go to the server's standard output.
     """
     quiet_worker_process()
+    _log_to_server_output()
     _exit_with_server()
     serve_jobs(config, stop, wake)
 
