@@ -1,7 +1,15 @@
 """``runform serve``: the coach server, and ``runform serve users``: its coach accounts.
 
 ``runform serve [--data DIR] [--host H] [--port N] ...`` runs the web
-application (:func:`runform.server.app.create_app`) with uvicorn.
+application (:func:`runform.server.app.create_app`) with uvicorn. Before
+the app touches the database or the data folder, the server locks the
+folder (``server.lock``: one server per folder) and binds its port, so a
+second ``runform serve`` started by mistake stops with one line instead of
+queueing the first one's running analyses again and emptying its
+``scratch/``. A new data folder is made readable by its owner only (the
+athletes' videos, the password hashes). The access log never shows an
+athlete's link: the token in ``/api/a/<token>`` and ``/a/<token>`` is
+replaced by ``<link>``.
 ``runform serve users add EMAIL [--name NAME] [--password-stdin]`` adds a
 coach (the password is asked twice, or read from the first line of
 standard input); ``runform serve users list`` lists them. Both take the
@@ -12,13 +20,18 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import getpass
+import logging
+import os
+import re
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -37,10 +50,14 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session as DbSession
     from sqlalchemy.orm import sessionmaker
 
-__all__ = ["add_serve_parser", "build_settings"]
+__all__ = ["add_serve_parser", "build_settings", "lock_data_folder", "redact_link_tokens"]
 
 #: Where the data folder is unless ``--data`` says otherwise (relative to the current folder).
 DEFAULT_DATA = Path("runform-data")
+#: The file in the data folder a running server holds locked.
+LOCK_NAME = "server.lock"
+#: An athlete's link in a request path: the API's ``/api/a/<token>`` and the page ``/a/<token>``.
+_LINK_TOKEN = re.compile(r"(^|/api)/a/[^/?#\s]+")
 
 
 def build_settings(args: argparse.Namespace) -> ServerSettings:
@@ -78,6 +95,13 @@ def _explain_database_error(url: str, error: Exception) -> RunformError:
                         "postgresql+psycopg://USER:PASSWORD@HOST/DB)")  # fmt: skip
 
 
+def make_data_folder(data_dir: Path) -> None:
+    """Create the data folder if needed: a new one is readable by its owner only (0700)."""
+    if not data_dir.is_dir():
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, exist_ok=True)
+
+
 def _open_database(settings: ServerSettings) -> sessionmaker[DbSession]:
     """Return a sessionmaker on the migrated database, or raise a one-line error."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -85,7 +109,7 @@ def _open_database(settings: ServerSettings) -> sessionmaker[DbSession]:
 
     from runform.server.database import create_database_engine, migrate
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    make_data_folder(settings.data_dir)
     try:
         engine = create_database_engine(settings.url)
         migrate(engine)
@@ -149,6 +173,106 @@ def run_users_list(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def lock_data_folder(data_dir: Path) -> Iterator[None]:
+    """Hold ``DATA/server.lock`` while the block runs: one server per data folder.
+
+    The lock (``flock``) belongs to this process: the kernel releases it
+    when the process ends, however it ends, so a killed server leaves no
+    stale lock. The file keeps the holder's pid, for the message.
+
+    Raises
+    ------
+    RunformError
+        When another process (a server already running) holds it.
+    """
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no lock
+        yield
+        return
+    path = data_dir / LOCK_NAME
+    with path.open("a+", encoding="utf-8") as stream:
+        try:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            stream.seek(0)
+            holder = stream.read().strip() or "unknown"
+            raise RunformError(f"another runform server (pid {holder}) is already using the "
+                               f"data folder {data_dir.resolve()}",
+                               hint="stop it first (Ctrl-C or kill -TERM), or start this one "
+                               "with another --data") from None  # fmt: skip
+        try:
+            stream.truncate(0)
+            stream.write(f"{os.getpid()}\n")
+            stream.flush()
+            yield
+        finally:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+
+
+def bind_listening_socket(host: str, port: int) -> socket.socket:
+    """Bind the server's socket now, before the app starts: a port in use is one clear line.
+
+    Raises
+    ------
+    RunformError
+        When the address cannot be bound (in use, not this machine's, no permission).
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]  # fmt: skip
+        sock = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise RunformError(f"cannot listen on {host}:{port}: {error.strerror or error}",
+                           hint="check --host") from error  # fmt: skip
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            why = "the port is already in use (a server already running?)"
+        else:
+            why = error.strerror or str(error)
+        hint = "stop what uses it, or choose another --port"
+        raise RunformError(f"cannot listen on {host}:{port}: {why}", hint=hint) from error
+    sock.set_inheritable(False)
+    return sock
+
+
+def redact_link_tokens(path: str) -> str:
+    """Replace the token of an athlete's link in a request path by ``<link>``."""
+    return _LINK_TOKEN.sub(r"\1/a/<link>", path)
+
+
+class _RedactLinks(logging.Filter):
+    """A filter for ``uvicorn.access``: the logged path never shows an athlete's link."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], redact_link_tokens(args[2]), *args[3:])
+        return True
+
+
+def _configure_logging(stream: IO[str]) -> None:
+    """Show runform's own server messages (start-up recovery, stopped jobs) like uvicorn's."""
+    from uvicorn.logging import DefaultFormatter
+
+    access = logging.getLogger("uvicorn.access")  # uvicorn's logging set-up keeps its filters
+    if not any(isinstance(f, _RedactLinks) for f in access.filters):
+        access.addFilter(_RedactLinks())
+    logger = logging.getLogger("runform")
+    for old in [h for h in logger.handlers if getattr(h, "runform_serve", False)]:
+        logger.removeHandler(old)
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+    handler.runform_serve = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
 def run_serve(args: argparse.Namespace, console: Console) -> int:
     """Run ``runform serve``: the web application under uvicorn until interrupted."""
     import uvicorn
@@ -157,18 +281,42 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
     from runform.server.app import create_app
 
     settings = build_settings(args)
-    try:
-        app = create_app(settings)
-    except SQLAlchemyError as error:
-        raise _explain_database_error(settings.url, error) from error
-    console.print(f"runform coach server: data in {settings.data_dir.resolve()}, database "
-                  f"{_describe_url(settings.url)}")  # fmt: skip
-    console.print(f"API and its documentation at http://{settings.host}:{settings.port}/docs")
-    with _signals_end_serving():
-        uvicorn.run(app, host=settings.host, port=settings.port, proxy_headers=True,
-                    forwarded_allow_ips=args.forwarded_allow_ips, log_level="info")  # fmt: skip
+    make_data_folder(settings.data_dir)
+    with contextlib.ExitStack() as held:
+        held.enter_context(lock_data_folder(settings.data_dir))  # before anything changes
+        sock = held.enter_context(bind_listening_socket(settings.host, settings.port))
+        _configure_logging(sys.stderr)
+        try:
+            app = create_app(settings)
+        except SQLAlchemyError as error:
+            raise _explain_database_error(settings.url, error) from error
+        port = sock.getsockname()[1]
+        console.print(f"runform coach server: data in {settings.data_dir.resolve()}, database "
+                      f"{_describe_url(settings.url)}")  # fmt: skip
+        console.print(f"listening on http://{settings.host}:{port} (the API's documentation: "
+                      "/docs); Ctrl-C stops it")  # fmt: skip
+        _warn_without_coaches(app, console)
+        config = uvicorn.Config(app, host=settings.host, port=port, proxy_headers=True,
+                                forwarded_allow_ips=args.forwarded_allow_ips,
+                                log_level="info")  # fmt: skip
+        server = uvicorn.Server(config)
+        with _signals_end_serving():
+            server.run(sockets=[sock])
+    if not server.started:
+        raise RunformError("the server did not start; see the messages above")
     console.print("runform coach server stopped")
     return 0
+
+
+def _warn_without_coaches(app: Any, console: Console) -> None:
+    """Say how to add the first coach when there is none (nobody could log in)."""
+    from runform.server.auth import count_coaches
+    from runform.server.database import open_session
+
+    with open_session(app.state.context.sessions) as db:
+        if count_coaches(db) == 0:
+            console.print("no coach can log in yet: add one with `runform serve --data DIR "
+                          "users add EMAIL` (while this runs, too)")  # fmt: skip
 
 
 @contextlib.contextmanager
