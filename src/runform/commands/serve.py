@@ -2,8 +2,8 @@
 
 ``runform serve [--data DIR] [--host H] [--port N] ...`` runs the web
 application (:func:`runform.server.app.create_app`) with uvicorn. Before
-the app touches the database or the data folder, the server locks the
-folder (``server.lock``: one server per folder) and binds its port, so a
+the app touches the database or the data folder, the server binds its
+port and locks the folder (``server.lock``: one server per folder), so a
 second ``runform serve`` started by mistake stops with one line instead of
 queueing the first one's running analyses again and emptying its
 ``scratch/``. A new data folder is made readable by its owner only (the
@@ -281,10 +281,10 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
     from runform.server.app import create_app
 
     settings = build_settings(args)
-    make_data_folder(settings.data_dir)
-    with contextlib.ExitStack() as held:
-        held.enter_context(lock_data_folder(settings.data_dir))  # before anything changes
+    with contextlib.ExitStack() as held:  # the port, then the folder, before anything changes
         sock = held.enter_context(bind_listening_socket(settings.host, settings.port))
+        make_data_folder(settings.data_dir)
+        held.enter_context(lock_data_folder(settings.data_dir))
         _configure_logging(sys.stderr)
         try:
             app = create_app(settings)
@@ -292,9 +292,9 @@ def run_serve(args: argparse.Namespace, console: Console) -> int:
             raise _explain_database_error(settings.url, error) from error
         port = sock.getsockname()[1]
         console.print(f"runform coach server: data in {settings.data_dir.resolve()}, database "
-                      f"{_describe_url(settings.url)}")  # fmt: skip
+                      f"{_describe_url(settings.url)}", soft_wrap=True)  # fmt: skip
         console.print(f"listening on http://{settings.host}:{port} (the API's documentation: "
-                      "/docs); Ctrl-C stops it")  # fmt: skip
+                      "/docs); Ctrl-C stops it", soft_wrap=True)  # fmt: skip
         _warn_without_coaches(app, console)
         config = uvicorn.Config(app, host=settings.host, port=port, proxy_headers=True,
                                 forwarded_allow_ips=args.forwarded_allow_ips,
@@ -316,7 +316,7 @@ def _warn_without_coaches(app: Any, console: Console) -> None:
     with open_session(app.state.context.sessions) as db:
         if count_coaches(db) == 0:
             console.print("no coach can log in yet: add one with `runform serve --data DIR "
-                          "users add EMAIL` (while this runs, too)")  # fmt: skip
+                          "users add EMAIL` (while this runs, too)", soft_wrap=True)  # fmt: skip
 
 
 @contextlib.contextmanager
