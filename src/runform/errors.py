@@ -37,6 +37,14 @@ class InputFileError(RunformError):
     """An input file is missing, unreadable or of the wrong kind."""
 
 
+class PoseFormatError(InputFileError):
+    """A poses file from another tool (``.trc``, DeepLabCut, movement) is malformed.
+
+    The message names the file, the line or field at fault, and what the
+    format expects there.
+    """
+
+
 class VideoDecodeError(InputFileError):
     """A file could be opened but holds no decodable video frames."""
 

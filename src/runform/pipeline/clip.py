@@ -24,6 +24,7 @@ import xarray as xr
 
 from runform.checkpoints.assess import Analysis
 from runform.errors import InputFileError, RunformError
+from runform.interop.read import is_poses_source
 from runform.pipeline.options import AnalysisOptions, OptionError
 from runform.pose.landmarker_cache import LandmarkerCache
 
@@ -39,7 +40,8 @@ __all__ = [
 #: Progress callback: ``(stage, done, total)``, stage ``"pose"`` or ``"video"``;
 #: ``total`` is ``None`` while unknown.
 Progress = Callable[[str, int, int | None], None]
-#: Suffix of a poses file (read instead of extracting).
+#: Suffix of runform's own poses file; every suffix read as poses (a .trc, a
+#: DeepLabCut table, movement's netCDF) is in :data:`runform.interop.read.POSES_SUFFIXES`.
 POSES_SUFFIX = ".nc"
 #: Frame pairs whose background motion is measured per clip (spread over 4 s).
 CAMERA_MOTION_PAIRS = 60
@@ -85,8 +87,8 @@ class ClipResult:
 
     @property
     def is_video(self) -> bool:
-        """Whether the source is a video (not a poses file)."""
-        return self.source.suffix.lower() != POSES_SUFFIX
+        """Whether the source is a video (not a poses file of runform or another tool)."""
+        return not is_poses_source(self.source)
 
     @property
     def video_name(self) -> str:
@@ -164,25 +166,28 @@ def load_clip_poses(
 ) -> tuple[xr.Dataset, bool]:
     """Return ``(poses, from_cache)``: read a poses file, or extract (through the cache).
 
-    ``landmarkers``: see :func:`analyze_clip`.
+    A poses file is runform's ``poses.nc`` or another tool's poses (a
+    ``.trc``, a DeepLabCut table, movement's netCDF), read by
+    :func:`runform.interop.read.read_poses_source`. ``landmarkers``: see
+    :func:`analyze_clip`.
 
     Raises
     ------
     OptionError
         If extraction options are given for a poses file.
     """
-    from runform.io.poses import load_poses
+    from runform.interop.read import read_poses_source
     from runform.pipeline.poses import compute_poses
     from runform.pose.models import resolve_model
 
-    if source.suffix.lower() == POSES_SUFFIX:
+    if is_poses_source(source):
         if options.changes_extraction:
             raise OptionError(
                 "the slow-motion factor and max-side apply when poses are extracted, "
                 "not to a poses file",
                 hint="re-run on the video, or extract again with `runform pose --slowmo`",
             )
-        return load_poses(source), True
+        return read_poses_source(source), True
     model = resolve_model(options.model, variant=options.variant)
     on_frames = None if progress is None else (lambda done, total: progress("pose", done, total))
     return compute_poses(
@@ -236,7 +241,9 @@ def analyze_clip(
     Parameters
     ----------
     source
-        A video file, or a ``poses.nc`` written by runform.
+        A video file, a ``poses.nc`` written by runform, or poses another
+        tool made (``.trc``, DeepLabCut ``.csv``/``.h5``, movement's
+        netCDF; see :mod:`runform.interop.read`).
     options
         See :class:`AnalysisOptions` (default: all defaults).
     progress
@@ -267,7 +274,7 @@ def analyze_clip(
 
     source = Path(source)
     options = options or AnalysisOptions()
-    is_video = source.suffix.lower() != POSES_SUFFIX
+    is_video = not is_poses_source(source)
     props = probe_video(source) if is_video else None  # a clear error before any work
     if props is not None:
         check_person_at((props.width, props.height), options)
