@@ -37,6 +37,7 @@ from runform.commands.common import (
 )
 from runform.commands.compare import add_compare_parser
 from runform.commands.demo import add_demo_parser
+from runform.commands.export import add_export_parser
 from runform.commands.people import add_people_parser
 from runform.commands.progress import add_progress_parser
 from runform.commands.serve import add_serve_parser
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_demo_parser(sub)
     add_compare_parser(sub)
     add_progress_parser(sub)
+    add_export_parser(sub)
     add_batch_parser(sub)
     add_serve_parser(sub)
     _add_synth_parser(sub)
