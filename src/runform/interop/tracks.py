@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,6 +150,11 @@ def _median_offset(position: FloatArray, upper: Sequence[str], lower: Sequence[s
 _SHOULDERS = ("left_shoulder", "right_shoulder")
 _ANKLES = ("left_ankle", "right_ankle")
 _HEELS = ("left_heel", "right_heel")
+#: Points whose absence changes what can be measured, and what they serve.
+FOOT_POINTS: Mapping[str, tuple[tuple[str, ...], str]] = {
+    "heels": (_HEELS, "the foot's angle at landing (ball-of-foot landing) and the contacts"),
+    "toes": (("left_foot_index", "right_foot_index"), "the foot's angle and the contacts"),
+}
 
 
 def _side_view(position: FloatArray, tracks: NamedTracks) -> tuple[FloatArray, str]:
@@ -217,6 +223,21 @@ def _to_pixels(
     return xy, (width, height), notes
 
 
+def _warn_missing_feet(source: str, missing: Sequence[str]) -> None:
+    """Warn (an input warning of the analysis) when the source has no heel or toe points."""
+    absent = [(name, use) for name, (points, use) in FOOT_POINTS.items()
+              if all(p in missing for p in points)]  # fmt: skip
+    if absent:
+        names = " and ".join(name for name, _ in absent)
+        uses = "; ".join(use for _, use in absent)
+        warnings.warn(
+            f"{source} has no points for the {names}: what needs them ({uses}) is not "
+            "measured, and the checkpoints on it say so",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def tracks_to_poses(tracks: NamedTracks) -> xr.Dataset:
     """Make runform's poses dataset from a source's named tracks.
 
@@ -240,6 +261,11 @@ def tracks_to_poses(tracks: NamedTracks) -> xr.Dataset:
     PoseFormatError
         If a point runform needs (shoulders, hips, knees, ankles) is not
         among the source's names, or no frame holds them.
+
+    Warns
+    -----
+    UserWarning
+        When the source has no heel or no toe points (see :data:`FOOT_POINTS`).
     """
     position, confidence, used = _keypoints(tracks)
     rules: list[str] = list(tracks.notes)
@@ -274,5 +300,6 @@ def tracks_to_poses(tracks: NamedTracks) -> xr.Dataset:
     poses = create_poses_dataset(xy, confidence, tracks.time_s, frame=tracks.frame,
                                  individuals=individuals, attrs=attrs)  # fmt: skip
     missing = [k for k in KEYPOINT_NAMES if k not in used]
+    _warn_missing_feet(tracks.source, missing)
     return append_log(poses, "import_poses", source=tracks.source, software=tracks.software,
                       rules=rules, missing_keypoints=missing)  # fmt: skip
