@@ -222,3 +222,21 @@ def test_dlc_csv_beside_its_video_gives_the_same_analysis(work, exported, refere
     assert analysis["capture"]["frame_size_px"] == [1920, 1080]
     log = json.loads(read_poses_source(csv).attrs["log"])
     assert any("overstrider.mp4" in rule for entry in log for rule in entry.get("rules", []))
+
+
+def test_a_y_up_pixel_trc_is_turned_the_right_way_up(work, poses_nc, reference):
+    from runform.cli import main
+
+    out = work / "y_up_import"
+    assert main(["export", str(poses_nc), "-o", str(out), "--formats", "trc", "--px-axes", "y-up",
+                 "--quiet"]) == 0  # fmt: skip
+    read = read_poses_source(out / "overstrider_px.trc")
+    log = json.loads(read.attrs["log"])
+    assert any("flipped to y down" in rule for entry in log for rule in entry.get("rules", []))
+    analysis = analyse(out / "overstrider_px.trc", work / "from_y_up")
+    assert timing(analysis["events"]) == timing(reference["events"])
+    for (cid, status, value), (_, got_status, got) in zip(
+        verdicts(reference), verdicts(analysis), strict=True
+    ):
+        assert got_status == status, cid
+        assert got == pytest.approx(value, rel=1e-3, abs=1e-3) if value is not None else got is None

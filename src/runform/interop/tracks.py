@@ -296,6 +296,8 @@ def tracks_to_poses(tracks: NamedTracks) -> xr.Dataset:
         "source_units": tracks.units,
         "source_individuals": json.dumps(list(tracks.individuals)),
         "source_keypoints": json.dumps(used),
+        # frames where anybody has a point (what `runform pose` reports for a video)
+        "detection_rate": float(np.isfinite(xy).any(axis=(1, 2, 3)).mean()) if len(xy) else 0.0,
     }
     poses = create_poses_dataset(xy, confidence, tracks.time_s, frame=tracks.frame,
                                  individuals=individuals, attrs=attrs)  # fmt: skip
