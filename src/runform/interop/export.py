@@ -161,12 +161,21 @@ def _gather(source: Path, options: ExportOptions) -> _Inputs:
             reason = (f"{source} has no poses.nc (it was analysed from a poses file): "
                       "name that file with --poses")  # fmt: skip
         video = (analysis.get("session") or {}).get("video") or source.name
-        return _Inputs(analysis, poses, tuple(read), Path(str(video)).stem, reason)
+        return _Inputs(analysis, poses, tuple(read), _stem(Path(str(video))), reason)
     if not source.is_file():
         raise InputFileError(
             f"{source} does not exist", hint="give an analysis folder or a poses file"
         )
-    return _Inputs(None, read_poses_source(source), (source,), source.stem)
+    return _Inputs(None, read_poses_source(source), (source,), _stem(source))
+
+
+def _stem(path: Path) -> str:
+    """Name the files after ``path`` without a ``_px``/``_m`` ending (``run_px.trc`` -> ``run``)."""
+    stem = path.stem
+    for ending in ("_px", "_m"):
+        if path.suffix.lower() == ".trc" and stem.endswith(ending) and len(stem) > len(ending):
+            return stem.removesuffix(ending)
+    return stem
 
 
 def _person(inputs: _Inputs) -> str:
