@@ -75,10 +75,17 @@ def seed(settings: ServerSettings, factory: sessionmaker, analyses: list[Path],
             athlete = rows[k % athletes]
             n = k // athletes
             folder = f"athletes/{athlete.id}/sessions/{k}"
-            session = Session(athlete_id=athlete.id, filename=f"run{n:02d}.mp4",
-                              sha256=f"{k:064x}", size_bytes=1000, video_path=f"{folder}/v.mp4",
-                              result_path=f"{folder}/result", session_date=start + dt.timedelta(days=7 * n),
-                              date_source="upload", digest=digests[(n + athlete.id) % 2])  # fmt: skip
+            session = Session(
+                athlete_id=athlete.id,
+                filename=f"run{n:02d}.mp4",
+                sha256=f"{k:064x}",
+                size_bytes=1000,
+                video_path=f"{folder}/v.mp4",
+                result_path=f"{folder}/result",
+                session_date=start + dt.timedelta(days=7 * n),
+                date_source="upload",
+                digest=digests[(n + athlete.id) % 2],
+            )
             session.job = Job(state="done", outcome="ok", attempts=1)
             db.add(session)
         db.flush()

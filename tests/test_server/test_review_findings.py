@@ -1,8 +1,10 @@
-"""Defects found by a review of the server-rendered pages, each kept as a failing test.
+"""Defects found by a review of the server-rendered pages, each a test that failed before its fix.
 
-Every test here is ``xfail(strict=True)``: it states what should happen and
-fails today, so the suite stays green; once the defect is fixed the test
-passes, ``strict`` turns that into a failure, and the mark is removed.
+A video uploaded under an ``.html`` name served as a page (stored XSS), a
+deleted baseline's id passed to the next upload, a drill hiding the running
+trend, 500s on odd input, folders on error pages, the login form's
+throttling, the focus ring's contrast, the 360 px layout and buttons the
+script had not enabled.
 
 The browser checks drive Debian's Chromium through Playwright with every
 request answered in process by the app's test client (no port, no worker);
@@ -95,13 +97,6 @@ def drill_source(tmp_path_factory) -> Path:
 # --- security ------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="routes/results.py serve_video -> common.serve_file types "
-    "the upload by the suffix the uploader chose (uploads.py keeps it via "
-    "make_safe_name): a video named .html/.svg is served as an active document on "
-    "the pages' origin, a stored XSS from an athlete link to the coach",
-)
 @pytest.mark.parametrize("name", ["clip.html", "clip.svg", "clip.xhtml"])
 def test_an_uploaded_video_is_never_served_as_a_document(server, tmp_path, name):
     coach = server.log_in("a@example.org")
@@ -119,11 +114,6 @@ def test_an_uploaded_video_is_never_served_as_a_document(server, tmp_path, name)
     assert media_type.startswith("video/") or media_type == "application/octet-stream", media_type
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="web/__init__.py _answer_error shows a RunformError's "
-    "message as is: an absolute path of the data folder reaches the page",
-)
 def test_an_error_page_does_not_show_the_servers_folders(server, tmp_path, sources):
     coach = server.log_in("a@example.org")
     athlete = coach.add_athlete("Ana")
@@ -139,11 +129,6 @@ def test_an_error_page_does_not_show_the_servers_folders(server, tmp_path, sourc
     assert str(server.data) not in page.text and "/cache/" not in page.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coach.py post_login_form answers a throttled login 401 "
-    "without Retry-After; POST /api/login answers 429 with Retry-After",
-)
 def test_the_login_form_is_throttled_like_the_api(server):
     client = server.client()
     for attempt in range(5):
@@ -156,12 +141,6 @@ def test_the_login_form_is_throttled_like_the_api(server):
 # --- crashes and wrong answers --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coach.py post_baseline_form sends session_id to the "
-    "database without is_row_id(): OverflowError (SQLite) / out of range "
-    "(PostgreSQL), a 500",
-)
 def test_a_huge_baseline_id_is_not_found(server):
     coach = server.log_in("a@example.org")
     athlete = coach.add_athlete("Ana")
@@ -172,12 +151,6 @@ def test_a_huge_baseline_id_is_not_found(server):
     assert answer.status_code == 404
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coach.py post_athlete_form checks only the length of the "
-    "name, not the API's control-character rule (schemas.Line): NUL is stored on "
-    "SQLite and is a 500 on PostgreSQL",
-)
 def test_the_add_athlete_form_refuses_control_characters_like_the_api(server):
     coach = server.log_in("a@example.org")
     assert coach.post("/api/athletes", json={"name": "A\x00na"}).status_code == 422
@@ -188,13 +161,6 @@ def test_the_add_athlete_form_refuses_control_characters_like_the_api(server):
     assert answer.status_code == 422
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SQLite reuses the id of a deleted newest session; "
-    "athletes.baseline_session_id is not cleared when its session is deleted "
-    "(routes/sessions.py delete_session), so the next upload silently becomes the "
-    "baseline (coach.py summarise_sessions)",
-)
 def test_a_deleted_baseline_does_not_pass_to_the_next_upload(sqlite_server, tmp_path, sources):
     server = sqlite_server
     coach = server.log_in("a@example.org")
@@ -212,12 +178,6 @@ def test_a_deleted_baseline_does_not_pass_to_the_next_upload(sqlite_server, tmp_
     assert "trend-baseline_only" not in roster and "trend-improved" in roster
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coach.py summarise_sessions takes the newest analysed "
-    "session whatever it is: an in-place drill makes the trend 'not comparable' "
-    "and the drill's focus the athlete's current focus",
-)
 def test_a_drill_upload_does_not_hide_the_running_trend(
     server,
     tmp_path,
@@ -234,12 +194,6 @@ def test_a_drill_upload_does_not_hide_the_running_trend(
     assert "trend-not_comparable" not in roster and "trend-improved" in roster
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="coach.py summarise_sessions starts from "
-    "Trend('baseline_only'): an athlete with no analysis at all reads 'baseline "
-    "only' on the roster",
-)
 def test_an_athlete_without_any_analysis_has_no_baseline_verdict(server):
     coach = server.log_in("a@example.org")
     coach.add_athlete("Ana")
@@ -248,12 +202,6 @@ def test_an_athlete_without_any_analysis_has_no_baseline_verdict(server):
     assert "baseline only" not in roster
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="digest.py read_digests catches only OSError/ValueError: "
-    "an analysis.json holding valid JSON that is not an object (null, []) makes "
-    "summarise_analysis raise AttributeError, a 500 on the whole roster",
-)
 @pytest.mark.parametrize("content", ["null", "[]"])
 def test_an_odd_analysis_file_does_not_break_the_roster(server, tmp_path, content):
     coach = server.log_in("a@example.org")
@@ -268,11 +216,6 @@ def test_an_odd_analysis_file_does_not_break_the_roster(server, tmp_path, conten
     assert client.get("/roster").status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="page routes take int path/query parameters: a "
-    "non-number is FastAPI's JSON 422, not the pages' HTML 404",
-)
 def test_a_page_with_a_non_number_id_is_an_html_not_found(server):
     coach = server.log_in("a@example.org")
     for url in ("/athletes/abc", "/sessions/abc", "/compare?a=x&b=y"):
@@ -293,11 +236,6 @@ def _contrast(first: str, second: str) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runform.css --focus #ffbf47 is 1.6:1 against the white "
-    "page: WCAG 1.4.11 wants 3:1 for a focus indicator",
-)
 def test_the_focus_ring_stands_out_from_the_page():
     css = (ROOT / "src/runform/server/web/static/runform.css").read_text()
     colours = dict(re.findall(r"--(\w+):\s*(#[0-9a-fA-F]{6})", css))
@@ -348,12 +286,6 @@ def analysed_session(sqlite_server, tmp_path, sources):
     return coach, session
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="session.html h1 is the file name, which does not wrap: "
-    "an Android camera's PXL_20260307_093012345.mp4 is wider than a 360 px phone "
-    "(runform.css has no overflow-wrap for headings)",
-)
 def test_the_session_page_fits_a_360_px_phone(browser, analysed_session):
     coach, session = analysed_session
     page = browser.new_context(viewport={"width": 360, "height": 780}).new_page()
@@ -362,12 +294,6 @@ def test_the_session_page_fits_a_360_px_phone(browser, analysed_session):
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runform.css 'button { display: inline-block }' overrides "
-    "the browser's [hidden] rule: the 'Use video time' and 'Play both' buttons and "
-    "every timeline marker show before (or without) the script that enables them",
-)
 def test_buttons_the_script_has_not_enabled_stay_hidden(browser, analysed_session):
     coach, session = analysed_session
     page = browser.new_context(java_script_enabled=False).new_page()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +44,15 @@ _MEDIA_TYPES = {
     ".mov": "video/quicktime",
     ".csv": "text/csv; charset=utf-8",
     ".nc": "application/x-netcdf",
+}
+#: Uploads are served as video only with one of these suffixes.
+_VIDEO_TYPES = {
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".mkv": "video/x-matroska",
+    ".avi": "video/x-msvideo",
 }
 
 
@@ -195,18 +203,35 @@ def list_note_rows(db: DbSession, session_id: int) -> list[Note]:
     )
 
 
-def serve_file(folder: Path, relative: str, download_name: str | None = None) -> FileResponse:
+def serve_file(
+    folder: Path, relative: str, download_name: str | None = None, *, uploaded: bool = False
+) -> FileResponse:
     """Serve the file ``relative`` inside ``folder`` (HTTP Range answered), else raise 404.
 
     Anything that leaves ``folder`` (``..``, an absolute path, a symbolic
     link pointing out, an encoded slash that decodes to one of these) is
-    answered 404, like a missing file.
+    answered 404, like a missing file. Only the types of
+    :data:`_MEDIA_TYPES` are served inline; anything else is a download
+    (``application/octet-stream``), so no file can become an active page
+    (``.svg``, ``.xhtml``) on the server's origin. Every answer but runform's
+    own HTML reports is sandboxed by its ``Content-Security-Policy``.
+
+    Parameters
+    ----------
+    uploaded
+        The file is an upload as the athlete sent it: served as a video only
+        when its suffix is a video's (:data:`_VIDEO_TYPES`), never as HTML,
+        whatever the name the uploader chose.
     """
     found = resolve_inside(folder, relative)
     if found is None:
         raise not_found("no such file")
-    media_type = _MEDIA_TYPES.get(found.suffix.lower()) or (
-        mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-    )
-    return FileResponse(found, media_type=media_type, filename=download_name,
-                        headers={"Cache-Control": "private, no-cache"})  # fmt: skip
+    suffix = found.suffix.lower()
+    known = _VIDEO_TYPES if uploaded else _MEDIA_TYPES
+    media_type = known.get(suffix, "application/octet-stream")
+    headers = {"Cache-Control": "private, no-cache"}
+    if media_type != _MEDIA_TYPES[".html"]:
+        headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    if media_type == "application/octet-stream" and download_name is None:
+        download_name = found.name
+    return FileResponse(found, media_type=media_type, filename=download_name, headers=headers)

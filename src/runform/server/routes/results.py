@@ -49,7 +49,7 @@ def serve_video(context: AppContext, scope: Scope, session_id: int) -> FileRespo
     """Serve the uploaded video as it was received."""
     session = find_session_row(context, scope, session_id)
     video = context.settings.data_dir / session.video_path
-    return serve_file(video.parent, video.name)
+    return serve_file(video.parent, video.name, uploaded=True)
 
 
 @router.get(

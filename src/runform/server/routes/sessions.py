@@ -28,7 +28,7 @@ from runform.server.files import (
     remove_atomically,
     restore_trash,
 )
-from runform.server.models import Job, Session, now_utc
+from runform.server.models import Athlete, Job, Session, now_utc
 from runform.server.routes.common import (
     Scope,
     describe_session,
@@ -200,6 +200,8 @@ def delete_session(
         paths = [settings.data_dir / session.video_path, settings.data_dir / session.result_path]
         athlete_id = session.athlete_id
         db.delete(session)
+        db.execute(update(Athlete).where(Athlete.baseline_session_id == session_id)
+                   .values(baseline_session_id=None))  # SQLite reuses a deleted id  # fmt: skip
         db.flush()
         entry = move_aside(settings, "sessions", session_id, paths)
         try:

@@ -15,10 +15,15 @@ No CDN, no external request: it works on a gym's offline network.
 
 from __future__ import annotations
 
+import math
+import re
+
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.staticfiles import StaticFiles
 
 from runform.server.web.render import (
@@ -29,7 +34,10 @@ from runform.server.web.render import (
     render_page,
 )
 
-__all__ = ["include_pages"]
+__all__ = ["hide_folders", "include_pages"]
+
+#: Absolute folders in a message (``/srv/data/cache/1/``): the file name stays.
+_FOLDERS = re.compile(r"(?:/[^/\s'\"]+)+/")
 
 
 def _is_page(request: Request) -> bool:
@@ -63,9 +71,32 @@ async def _answer_error(request: Request, error: Exception) -> Response:
         "error.html.j2",
         status_code=error.status_code,
         title=title,
-        message=str(error.detail),
+        message=hide_folders(str(error.detail)),
         through_link=request.url.path.startswith("/a/"),
     )
+
+
+def hide_folders(message: str) -> str:
+    """Drop the folders from the paths in a message (a page must not show the server's)."""
+    return _FOLDERS.sub("", message)
+
+
+async def _refuse_invalid(request: Request, error: Exception) -> Response:
+    """Answer a request that does not validate: pages 404 (a bad id) or 422; the API, JSON."""
+    assert isinstance(error, RequestValidationError)
+    if _is_page(request):
+        in_path = request.method == "GET"  # a page address with a bad id: no such page
+        status = 404 if in_path else 422
+        message = "no such page" if in_path else "the form was not filled in as expected"
+        return render_page(request, "error.html.j2", status_code=status,
+                           title="Not found" if in_path else "Cannot do that", message=message,
+                           through_link=request.url.path.startswith("/a/"))  # fmt: skip
+
+    def finite(value: float) -> float | str:
+        return value if math.isfinite(value) else str(value)
+
+    detail = jsonable_encoder(error.errors(), custom_encoder={float: finite})
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def include_pages(app: FastAPI) -> None:
@@ -77,5 +108,6 @@ def include_pages(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _redirect_to_login)
     app.add_exception_handler(FormRefused, _refuse_form)
     app.add_exception_handler(StarletteHTTPException, _answer_error)
+    app.add_exception_handler(RequestValidationError, _refuse_invalid)
     for module in (coach, sessions, athlete):
         app.include_router(module.router)

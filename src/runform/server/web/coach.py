@@ -15,6 +15,7 @@ from typing import Annotated, Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, HTTPException, Request
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import defer, selectinload
 from starlette.responses import RedirectResponse, Response
@@ -24,8 +25,9 @@ from runform.server.context import AppContext, ContextDep
 from runform.server.database import open_session
 from runform.server.models import Athlete, Job, Session
 from runform.server.routes.account import attach_login_cookie, detach_login_cookie
-from runform.server.routes.common import Scope, find_athlete
-from runform.server.web.digest import SessionRef, Trend, judge_trend, read_digests
+from runform.server.routes.common import Scope, find_athlete, is_row_id
+from runform.server.routes.schemas import AthleteIn
+from runform.server.web.digest import SessionRef, Trend, is_running, judge_trend, read_digests
 from runform.server.web.render import CoachPage, check_form_token, render_page
 
 __all__ = [
@@ -85,16 +87,13 @@ def post_login_form(
         try:
             login = log_in(db, email, password, address)
         except LoginRefused as refused:
-            login, error = None, str(refused)
+            login, error, retry = None, str(refused), refused.retry_after_s
     if login is None:
-        return render_page(
-            request,
-            "login.html.j2",
-            status_code=401,
-            next=_safe_next(next),
-            error=error,
-            email=email,
-        )
+        page = render_page(request, "login.html.j2", status_code=401 if retry is None else 429,
+                           next=_safe_next(next), error=error, email=email)  # fmt: skip
+        if retry is not None:
+            page.headers["Retry-After"] = str(retry)
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     attach_login_cookie(response, login, context.settings.secure_cookies)
     return response
@@ -140,7 +139,7 @@ def _first_readable(
     for session in candidates:
         if session.id not in digests:
             digests.update(read_digests(context, [session]))
-        if digests[session.id] is not None:
+        if is_running(digests[session.id]):
             return session
     return None
 
@@ -199,7 +198,7 @@ def summarise_sessions(
     chosen = [s for s in done if s.id == athlete.baseline_session_id]
     baseline = _first_readable(context, [*chosen, *done], digests)
     latest = _first_readable(context, reversed(done), digests)
-    trend = Trend("baseline_only")
+    trend = Trend("no_analysis" if latest is None else "baseline_only")
     if baseline is not None and latest is not None and latest.id != baseline.id:
         trend = judge_trend(digests[baseline.id], digests[latest.id])
     latest_digest = digests[latest.id] if latest is not None else None
@@ -295,7 +294,7 @@ def post_athlete_form(
     check_form_token(coach, csrf_token)
     name = name.strip()
     height = None
-    error = "" if 0 < len(name) <= 200 else "give the athlete a name (up to 200 characters)"
+    error = ""
     if height_cm.strip():
         try:
             height = float(height_cm)
@@ -303,6 +302,11 @@ def post_athlete_form(
             height = None
         if height is None or not 100 <= height <= 250:
             error = "the height must be between 100 and 250 cm"
+    if not error:
+        try:
+            AthleteIn(name=name, height_cm=height)  # the API's rules for the same fields
+        except ValidationError:
+            error = "give the athlete a name: up to 200 characters, no control characters"
     if error:
         rows = summarise_roster(context, coach.coach_id)
         return render_page(
@@ -388,6 +392,8 @@ def post_baseline_form(
     check_form_token(coach, csrf_token)
     with open_session(context.sessions) as db:
         athlete = find_athlete(db, Scope(coach_id=coach.coach_id), athlete_id)
+        if not is_row_id(session_id):
+            raise HTTPException(404, "no such session")
         owned = db.scalar(
             select(Session.id).where(Session.id == session_id, Session.athlete_id == athlete.id)
         )

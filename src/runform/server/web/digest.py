@@ -31,6 +31,7 @@ __all__ = [
     "DIGEST_VERSION",
     "SessionRef",
     "Trend",
+    "is_running",
     "judge_trend",
     "list_moments",
     "read_digest",
@@ -176,9 +177,11 @@ def read_digests(context: AppContext, sessions: Iterable[SessionRef]) -> dict[in
         path = Path(context.settings.data_dir) / wanted[session_id].result_path / "analysis.json"
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            digests[session_id] = summarise_analysis(doc) if isinstance(doc, dict) else None
+        except (OSError, ValueError, TypeError, AttributeError, KeyError):
+            continue  # an unreadable or malformed analysis is shown as none
+        if digests[session_id] is None:
             continue
-        digests[session_id] = summarise_analysis(doc)
         made[session_id] = json.dumps(digests[session_id], allow_nan=False, default=str)
     if made:
         with open_session(context.sessions) as db:
@@ -193,6 +196,13 @@ def read_digest(context: AppContext, session: SessionRef) -> dict[str, Any] | No
     return digest
 
 
+def is_running(digest: Mapping[str, Any] | None) -> bool:
+    """Whether a digest is of running (trends and the focus follow running, not drills)."""
+    if digest is None or digest.get("drill"):
+        return False
+    return (digest.get("mode") or {}).get("kind") != "in_place_drill"
+
+
 @dataclass(frozen=True)
 class Trend:
     """How an athlete's latest session compares with their baseline.
@@ -202,7 +212,8 @@ class Trend:
     verdict
         ``improved`` (some checkpoints improved beyond the minimal
         detectable change, none regressed), ``regressed``, ``mixed``,
-        ``no_clear_change``, ``not_comparable`` or ``baseline_only``.
+        ``no_clear_change``, ``not_comparable``, ``baseline_only`` (one
+        analysed running session) or ``no_analysis``.
     improved, regressed
         Names of the checkpoints that changed beyond the MDC.
     note

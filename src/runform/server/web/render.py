@@ -55,6 +55,7 @@ TREND_TEXT = {
     "no_clear_change": "no clear change",
     "not_comparable": "not comparable",
     "baseline_only": "baseline only",
+    "no_analysis": "no running session analysed yet",
 }
 
 
