@@ -74,8 +74,8 @@ def test_progress_over_an_athletes_analysed_sessions(server, tmp_path, analysis_
         data = answer.json()
         assert [s["date"] for s in data["sessions"]] == ["2026-01-10", "2026-03-07"]
         assert client.get(f"{root}/progress/files/progress.html").status_code == 200
-        assert "cadence_spm" in {trend["id"] for trend in data["trends"]}
-        plot = client.get(f"{root}/progress/files/plots/trend_cadence_spm.png")
+        assert "cadence" in {trend["id"] for trend in data["trends"]}  # once: the checkpoint
+        plot = client.get(f"{root}/progress/files/plots/trend_cadence.png")
         assert plot.status_code == 200 and plot.content.startswith(b"\x89PNG")
     publish_analysis(server, ids[2], analysis_sources[0])  # a third analysis: a new report
     assert len(coach.get(f"/api/athletes/{athlete}/progress").json()["sessions"]) == 3
