@@ -184,3 +184,66 @@ def test_a_steady_descent_keeps_its_landing() -> None:
     height = np.clip(0.3 - 1.5 * time, 0.0, None)  # straight down into the ground at 0.2 s
     crossing = float(np.interp(0.03, height[::-1], time[::-1]))
     assert end_hover(time, height, crossing, time.size, 0.0) == crossing
+
+
+def _skimming_foot(fps: float, ground_velocity: float = 0.0):
+    """A foot low from 0.10 s that slides forward at 3 leg/s until it plants at 0.20 s."""
+    time = np.arange(0, 0.5, 1 / fps)
+    plant = 0.2
+    heel_x = np.where(time < plant, 3.0 * (time - plant), 0.0) + ground_velocity * time
+    toe_x = heel_x + 0.25
+    slide = np.full((time.size, 2), np.nan)
+    slide[:-1, 0] = np.diff(heel_x) * fps
+    slide[:-1, 1] = np.diff(toe_x) * fps
+    return time, slide, plant
+
+
+@pytest.mark.parametrize("fps", [30.0, 60.0, 240.0])
+@pytest.mark.parametrize("ground", [0.0, -3.5])  # still camera; treadmill belt
+def test_a_skimming_foot_lands_where_it_stops_sliding(fps: float, ground: float) -> None:
+    """Low enough for the height threshold at 0.10 s, but planted only at 0.20 s."""
+    from runform.gait.event_timing import end_slide
+
+    time, slide, plant = _skimming_foot(fps, ground)
+    found = end_slide(time, slide, 0.1, time.size, ground, 2.0)
+    assert plant - 1 / fps <= found <= plant + 1e-9
+
+
+def test_a_planted_foot_keeps_its_landing() -> None:
+    from runform.gait.event_timing import end_slide
+
+    time, slide, plant = _skimming_foot(60.0)
+    assert end_slide(time, slide, plant + 0.01, time.size, 0.0, 2.0) == plant + 0.01
+    # no planted frame inside the stance candidate: the landing is left as it was
+    assert end_slide(time, slide, 0.1, 9, 0.0, 2.0) == 0.1
+    # the rule switched off
+    assert end_slide(time, slide, 0.1, time.size, 0.0, float("inf")) == 0.1
+    # still sliding 0.15 s after it came low: a shuffle, not a skim before a touch
+    assert end_slide(time, slide, plant - 0.2, time.size, 0.0, 2.0) == plant - 0.2
+
+
+def test_the_slide_rule_moves_a_skimming_landing_in_the_detector() -> None:
+    """Through detect_foot_contacts: without the slide signal the landing is the early one."""
+    time, height, velocity, ics, _tos = make_foot(60.0)
+    # the foot skims 1 % of a leg above the ground (too low for the hover rule) for 80 ms
+    # before each landing, moving forward at 3 leg/s; in stance it does not move
+    early = np.zeros(time.size, dtype=bool)
+    for ic in ics:
+        early |= (time >= ic - 0.08) & (time < ic)
+    height = np.where(early, 0.01, height)
+    moving = np.where(early | (height > 0), 3.0, 0.0)  # leg/s from each frame to the next
+    x = np.concatenate([[0.0], np.cumsum(moving[:-1])]) / 60.0
+    slide = np.full((time.size, 2), np.nan)
+    slide[:-1, 0] = slide[:-1, 1] = np.diff(x) * 60.0
+    plain = detect_foot_contacts(time, height, velocity, np.ones_like(time), "left")
+    aware = detect_foot_contacts(
+        time, height, velocity, np.ones_like(time), "left", slide_velocity=slide
+    )
+    inside = ics[(ics > 0.2) & (ics < time[-1] - 0.3)]
+    for name, contacts, limit in (("plain", plain, 0.05), ("aware", aware, 1 / 60 + 1e-9)):
+        found = np.array([c.initial_contact_s for c in contacts])
+        errors = [np.nanmin(np.abs(found - t)) for t in inside]
+        if name == "plain":
+            assert min(errors) > limit  # the height threshold alone lands on the skim
+        else:
+            assert max(errors) <= limit

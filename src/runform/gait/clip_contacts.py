@@ -21,6 +21,7 @@ from runform.gait.result import GaitSettings
 from runform.gait.signals import (
     compute_foot_height,
     compute_foot_rise_velocity,
+    compute_foot_slide_velocity,
     compute_toe_velocity,
 )
 from runform.gait.timebase import estimate_time_scale, reads_as_real_time
@@ -67,14 +68,16 @@ def _detect_on_clock(
     contacts: list[Contact] = []
     for side in SIDES:
         height = compute_foot_height(position, side, leg_px, events)
+        slide: FloatArray | None = None
         if view in ("front", "rear"):  # travel is along the camera axis: use the image rise
             velocity = compute_foot_rise_velocity(position, side, leg_px)
         else:
             velocity = compute_toe_velocity(position, side, direction, leg_px)
+            slide = compute_foot_slide_velocity(position, side, direction, leg_px)
         conf = (
             ds["confidence"].isel(individual=0).sel(keypoint=[f"{side}_heel", f"{side}_foot_index"])
         )
         confidence = np.asarray(conf.mean("keypoint"), dtype=float)
-        found = detect_foot_contacts(time, height, velocity, confidence, side, events)
+        found = detect_foot_contacts(time, height, velocity, confidence, side, events, slide)
         contacts += [rescale_contact(c, scale) for c in found]
     return sorted(contacts, key=lambda c: np.nan_to_num(c.start_s))

@@ -2,7 +2,8 @@
 
 The second step of contact detection (:mod:`runform.gait.events`): a
 stance candidate's initial contact (the foot descending through a height
-threshold, moved to the end of a hover) and toe-off (the toes accelerating
+threshold, moved to the end of a hover and on to where the foot stops
+sliding over the ground) and toe-off (the toes accelerating
 forward, or the foot rising through the threshold in front and rear views),
 interpolated between frames. Heights in leg lengths, times in seconds.
 """
@@ -27,6 +28,9 @@ HOVER_MIN_S = 0.04
 HOVER_FLOOR = 0.015
 #: ... before it settles within this of the stance level (leg lengths).
 HOVER_SETTLED = 0.01
+#: A foot still sliding this long (s) after it came low is not skimming before a touch
+#: (the varied synthetic hovers last 50-100 ms) but shuffling, or a pose model's drift.
+SKIM_MAX_S = 0.15
 
 
 def intersect_line(time_s: FloatArray, values: FloatArray, level: float) -> float:
@@ -161,6 +165,67 @@ def end_hover(
         if time_s[k + i + 1] - time_s[k + run_start] >= HOVER_MIN_S:
             end = i + 1
     return ic_s if end is None else float(time_s[k + end])
+
+
+def end_slide(
+    time_s: FloatArray,
+    slide_velocity: FloatArray,
+    ic_s: float,
+    stop: int,
+    ground_velocity: float,
+    max_speed: float,
+) -> float:
+    """Move a landing on to where the foot stops sliding forward over the ground.
+
+    A foot that skims the ground before it touches is already low enough
+    for the height threshold of :func:`time_initial_contact`, but it still
+    moves forward; a planted foot does not move over the ground from one
+    frame to the next. From the frame at or after ``ic_s``, the landing is
+    the first frame where the slower of heel and toes moves less than
+    ``max_speed`` relative to the ground, interpolated between that frame
+    and the one before. A foot that is already still keeps its landing, and
+    so does one still sliding :data:`SKIM_MAX_S` after ``ic_s`` or at the
+    end of the stance candidate (a shuffle, or the pose model's drift).
+
+    Parameters
+    ----------
+    time_s
+        Frame times, seconds.
+    slide_velocity
+        Shape ``(time, 2)``: forward velocity of heel and toes to the next
+        frame, leg lengths/s (direction of travel positive); see
+        :func:`runform.gait.signals.compute_foot_slide_velocity`.
+    ic_s
+        The landing so far, seconds.
+    stop
+        End of the stance candidate (exclusive frame index).
+    ground_velocity
+        The ground's forward velocity in the image during this stance (0
+        overground with a still camera, minus the belt speed on a
+        treadmill), leg lengths/s.
+    max_speed
+        The heel or the toes moving slower than this (leg lengths/s) relative
+        to the ground is a planted foot; ``inf`` leaves every landing alone.
+
+    Returns
+    -------
+    float
+        Seconds: ``ic_s`` or the later moment the foot stops sliding.
+    """
+    if not (np.isfinite(ic_s) and np.isfinite(ground_velocity) and np.isfinite(max_speed)):
+        return ic_s
+    speed = np.fmin(*np.abs(slide_velocity - ground_velocity).T)  # NaN only if both are
+    first = int(np.searchsorted(time_s, ic_s))
+    end = min(stop, time_s.size, int(np.searchsorted(time_s, ic_s + SKIM_MAX_S, side="right")))
+    index = first
+    while index < end and not speed[index] < max_speed:
+        index += 1
+    if index == first or index >= end or not np.isfinite(speed[index - 1]):
+        return ic_s
+    before, after = speed[index - 1], speed[index]
+    frac = (before - max_speed) / (before - after) if before != after else 0.0
+    moved = float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))
+    return max(moved, ic_s)
 
 
 def time_toe_off(

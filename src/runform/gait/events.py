@@ -14,7 +14,8 @@ Methods, chosen per event by what the physics makes sharp:
 * **Initial contact** (IC): the foot falls onto the ground fast and stops.
   IC is where the foot's lowest point descends through ``contact_height``
   (3 % of leg length, about 2.5 cm) above the ground level of that stance,
-  interpolated between frames. This is the vertical-position-with-threshold
+  interpolated between frames, then moved to where the foot stops sliding
+  forward over the ground (see below). This is the vertical-position-with-threshold
   method of Maiwald et al. (2009, "Detecting foot-to-ground contact from
   kinematic data in running", Footwear Science 1:111) and of Pose2Sim's
   ``trc_gaitevents`` "height" method. The threshold sits above the landmark
@@ -24,6 +25,14 @@ Methods, chosen per event by what the physics makes sharp:
   landmark cancels. (A line fit extrapolated
   to the ground and the peak of vertical deceleration were both tried and were
   later by 1-3 frames on the synthetic runner: a filtered landing is rounded.)
+  A foot that comes down and skims the ground before it touches is low
+  enough for the threshold while it still moves forward; a planted foot does
+  not move over the ground. So the landing is moved on to the frame where
+  the slower of heel and toes first moves less than ``landing_slide_speed``
+  relative to the ground to the next frame (the foot-velocity criterion of
+  O'Connor et al. 2007, "Automatic detection of gait events using kinematic
+  data", Gait Posture 25:469, applied to the horizontal velocity, with the
+  ground's velocity subtracted as for the toe-off).
 * **Toe-off** (TO): the toes leave the ground slowly upward (the foot
   pivots) but accelerate forward sharply. During stance the toes move with
   the ground (zero in a static camera, the belt speed on a treadmill, minus
@@ -68,6 +77,10 @@ class EventSettings:
         rear views, where forward motion is along the camera axis).
     to_backtrack_s
         The extrapolation back from the crossing stops this far back.
+    landing_slide_speed
+        A foot whose heel and toes both move faster than this (leg lengths/s,
+        relative to the ground, from one frame to the next) has not landed;
+        ``inf`` turns the rule off.
     to_velocity
         Relative forward toe velocity (leg lengths/s) that marks the foot as
         moving off the ground.
@@ -100,6 +113,7 @@ class EventSettings:
     to_method: str = "velocity"
     to_backtrack_s: float = 0.06
     contact_height: float = 0.03
+    landing_slide_speed: float = 2.0
 
     def to_dict(self) -> dict[str, float | str]:
         """Return the settings as a JSON-ready dict."""

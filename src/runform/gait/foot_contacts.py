@@ -16,7 +16,13 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from runform.gait.event_timing import end_hover, time_initial_contact, time_lift_off, time_toe_off
+from runform.gait.event_timing import (
+    end_hover,
+    end_slide,
+    time_initial_contact,
+    time_lift_off,
+    time_toe_off,
+)
 from runform.gait.events import Contact, EventSettings
 from runform.gait.stance import build_stance_candidates, estimate_ground_velocity
 
@@ -30,6 +36,7 @@ def detect_foot_contacts(
     confidence: FloatArray,
     side: str,
     settings: EventSettings | None = None,
+    slide_velocity: FloatArray | None = None,
 ) -> list[Contact]:
     """Find the contacts of one foot.
 
@@ -49,6 +56,13 @@ def detect_foot_contacts(
         ``"left"`` or ``"right"``, copied into the results.
     settings
         Detection parameters.
+    slide_velocity
+        Shape ``(time, 2)``: forward velocity of heel and toes to the next
+        frame, leg lengths/s
+        (:func:`runform.gait.signals.compute_foot_slide_velocity`); a landing
+        waits until the foot stops sliding over the ground. ``None`` (front
+        and rear views, where forward motion is along the camera axis) skips
+        that rule.
 
     Returns
     -------
@@ -70,7 +84,12 @@ def detect_foot_contacts(
             continue
         ceiling = runs[i + 1][0] if i + 1 < len(runs) else time_s.size
         contact = _measure_contact(
-            time_s, (height, velocity, confidence), (start, stop), (floor, ceiling), side, settings
+            time_s,
+            (height, velocity, confidence, slide_velocity),
+            (start, stop),
+            (floor, ceiling),
+            side,
+            settings,
         )
         if contact.contact_s < settings.min_stance_s:  # NaN (unknown) passes
             continue
@@ -105,7 +124,7 @@ def _mean_or_zero(values: FloatArray) -> float:
 
 def _measure_contact(
     time_s: FloatArray,
-    signals: tuple[FloatArray, FloatArray, FloatArray],
+    signals: tuple[FloatArray, FloatArray, FloatArray, FloatArray | None],
     span: tuple[int, int],
     bounds: tuple[int, int],
     side: str,
@@ -117,11 +136,12 @@ def _measure_contact(
     the landing is not searched before the first, the lift-off not after the
     second.
     """
-    height, velocity, confidence = signals
+    height, velocity, confidence, slide_velocity = signals
     start, stop = span
     floor, ceiling = bounds
     ground = float(np.nanmedian(height[start:stop]))
     level = ground + settings.contact_height
+    stance_velocity = _middle_median(velocity, start, stop)
     ic = end_hover(
         time_s, height, time_initial_contact(time_s, height, span, level, floor), stop, ground
     )
@@ -129,6 +149,12 @@ def _measure_contact(
         to = time_lift_off(time_s, height, span, level, ceiling)
     else:
         to = time_toe_off(time_s, velocity, start, stop, settings)
+    if slide_velocity is not None:
+        planted = end_slide(
+            time_s, slide_velocity, ic, stop, stance_velocity, settings.landing_slide_speed
+        )
+        # a skim ends in a contact: never one shorter than any stance, nor past the take-off
+        ic = planted if not planted > to - settings.min_stance_s else ic
     if stop >= time_s.size or to <= ic:
         to = float("nan")
     return Contact(
@@ -136,7 +162,7 @@ def _measure_contact(
         initial_contact_s=ic,
         toe_off_s=to,
         confidence=_mean_or_zero(confidence[start:stop]),
-        stance_velocity=_middle_median(velocity, start, stop),
+        stance_velocity=stance_velocity,
         start_s=float(time_s[start]),
         stop_s=float(time_s[stop - 1]),
     )

@@ -73,6 +73,43 @@ def compute_toe_velocity(
     return direction * np.gradient(x, time) / leg_length_px
 
 
+def compute_foot_slide_velocity(
+    position: xr.DataArray, side: str, direction: int, leg_length_px: FloatArray
+) -> FloatArray:
+    """Forward velocity of the heel and of the toes from each frame to the next.
+
+    A planted foot does not move over the ground between one frame and the
+    next; a foot still sliding forward has not landed, however low it is.
+    The forward difference (not the central one) is what makes the frame
+    where a foot is first planted read zero: a central difference would
+    still include the motion of the frame before it.
+
+    Parameters
+    ----------
+    position
+        Pixel positions, dims ``(time, space, keypoint)``, x right.
+    side
+        ``"left"`` or ``"right"``.
+    direction
+        +1 moving right on screen, -1 moving left.
+    leg_length_px
+        Per-frame leg length, pixels.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(time, 2)``: heel, toes; leg lengths per second, positive in
+        the direction of travel; the last frame is NaN.
+    """
+    keypoints = [f"{side}_heel", f"{side}_foot_index"]
+    x = np.asarray(position.sel(keypoint=keypoints, space="x").transpose("time", ...), dtype=float)
+    time = np.asarray(position["time"], dtype=float)
+    out = np.full(x.shape, np.nan)
+    if x.shape[0] >= 2:
+        out[:-1] = np.diff(x, axis=0) / np.diff(time)[:, None]
+    return direction * out / leg_length_px[:, None]
+
+
 def compute_foot_rise_velocity(
     position: xr.DataArray, side: str, leg_length_px: FloatArray
 ) -> FloatArray:

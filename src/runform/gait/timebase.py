@@ -35,8 +35,12 @@ NOMINAL_STEP_S = 60.0 / 180.0
 STEP_HZ_RANGE = (0.1, 8.0)
 #: Largest stretch of the clock accepted (slower clips are not running footage).
 MAX_TIME_SCALE = 15.0
-#: Slowest real-time step accepted without stretching the clock, s (120 steps/min).
-MAX_REAL_TIME_STEP_S = 0.5
+#: Slowest real-time step accepted without stretching the clock, s (100 steps/min): walking
+#: at 100-120 steps/min is ordinary real-time walking (100 steps/min is about where walking
+#: becomes moderately intense: Tudor-Locke et al. 2019, Int J Behav Nutr Phys Act 16:8), not
+#: slow motion. At 0.5 s (120 steps/min) a walker at 117 steps/min was stretched to a
+#: running clock and read as running.
+MAX_REAL_TIME_STEP_S = 0.6
 #: Fewest steps that show a real-time rhythm.
 MIN_STEPS = 3
 
