@@ -127,11 +127,12 @@ def find_mid_stance(
     return 0.5 * (start_s + stop_s)
 
 
-def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tuple[float, float]:
-    knee = angles[f"{side}_knee_flexion"]
-    time = np.asarray(angles["time"], dtype=float)
+def _swing_peak(
+    time: FloatArray, series: dict[str, FloatArray], side: str, start: float, stop: float
+) -> tuple[float, float]:
+    """Time (s) and value (deg) of the most flexed knee between ``start`` and ``stop``."""
     inside = (time >= start) & (time <= stop)
-    values = np.asarray(knee.values, dtype=float)[inside]
+    values = series[f"{side}_knee_flexion"][inside]
     if not np.isfinite(start) or values.size == 0 or not np.isfinite(values).any():
         return float("nan"), float("nan")
     k = int(np.nanargmax(values))
@@ -139,20 +140,24 @@ def _swing_peak(angles: xr.Dataset, side: str, start: float, stop: float) -> tup
 
 
 def _landing_extreme(
-    angles: xr.Dataset, name: str, landing_s: float, window: tuple[float, float], largest: bool
+    time: FloatArray,
+    angle: FloatArray,
+    landing_s: float,
+    window: tuple[float, float],
+    largest: bool,
 ) -> float:
     """Largest (or smallest) value of one angle within ``window`` of a landing, degrees.
 
-    ``window = (before, after)`` in seconds; the value interpolated at the
-    landing itself always takes part. NaN when nothing is finite.
+    ``time`` (s) and ``angle`` (deg) are the per-frame series; ``window =
+    (before, after)`` in seconds; the value interpolated at the landing
+    itself always takes part. NaN when nothing is finite.
     """
     if not np.isfinite(landing_s):
         return float("nan")
-    time = np.asarray(angles["time"], dtype=float)
     before, after = window
     inside = (time >= landing_s - before) & (time <= landing_s + after)
-    values = np.asarray(angles[name].values, dtype=float)[inside]
-    at_landing = np.interp(landing_s, time, np.asarray(angles[name].values, dtype=float))
+    values = angle[inside]
+    at_landing = np.interp(landing_s, time, angle)
     values = np.append(values, at_landing)
     values = values[np.isfinite(values)]
     if values.size == 0:
@@ -160,17 +165,19 @@ def _landing_extreme(
     return float(values.max() if largest else values.min())
 
 
-def _landing_values(angles: xr.Dataset, side: str, landing_s: float) -> dict[str, float]:
+def _landing_values(
+    time: FloatArray, series: dict[str, FloatArray], side: str, landing_s: float
+) -> dict[str, float]:
     """Knee (straightest), shank and foot (largest reach) at a landing, degrees."""
     return {
         "knee_flexion": _landing_extreme(
-            angles, f"{side}_knee_flexion", landing_s, LANDING_WINDOW_S, largest=False
+            time, series[f"{side}_knee_flexion"], landing_s, LANDING_WINDOW_S, largest=False
         ),
         "shank_angle": _landing_extreme(
-            angles, f"{side}_shank_angle", landing_s, LANDING_APPROACH_S, largest=True
+            time, series[f"{side}_shank_angle"], landing_s, LANDING_APPROACH_S, largest=True
         ),
         "foot_angle": _landing_extreme(
-            angles, f"{side}_foot_angle", landing_s, LANDING_APPROACH_S, largest=True
+            time, series[f"{side}_foot_angle"], landing_s, LANDING_APPROACH_S, largest=True
         ),
     }
 
@@ -208,6 +215,8 @@ def compute_stride_angles(
     outside = float(time[0]) - 1e6 if time.size else -1e6  # sampled as NaN
     sampled = sample_at_times(angles, np.nan_to_num(flat, nan=outside)) if flat.size else angles
     columns = {name: np.asarray(sampled[name].values, dtype=float) for name in sampled.data_vars}
+    # per-frame series as plain arrays: xarray indexing per stride costs more than the maths
+    series = {str(k): np.asarray(v.values, dtype=float) for k, v in angles.data_vars.items()}
     rows = []
     for i, (stride, times) in enumerate(zip(strides, event_times, strict=True)):
         side = stride.side
@@ -216,10 +225,10 @@ def compute_stride_angles(
             k = 3 * i + j
             names = {name: f"{side}_{name}" for name in LEG_ANGLES} | {"trunk_lean": "trunk_lean"}
             values[event] = {name: float(columns[key][k]) for name, key in names.items()}
-        for name, value in _landing_values(angles, side, stride.start_s).items():
+        for name, value in _landing_values(time, series, side, stride.start_s).items():
             if np.isfinite(value):
                 values["initial_contact"][name] = value
-        peak_t, peak = _swing_peak(angles, side, stride.toe_off_s, stride.end_s)
+        peak_t, peak = _swing_peak(time, series, side, stride.toe_off_s, stride.end_s)
         times["max_knee_flexion_swing"] = peak_t
         values["max_knee_flexion_swing"] = {"knee_flexion": peak}
         weight = 0.0 if stride.relabelled else weights.get(side, 1.0) * stride.confidence
