@@ -3,9 +3,11 @@
 H.264 in MP4 (yuv420p, faststart; :class:`~runform.io.video_writer.VideoWriter`
 writes to a temporary name and renames when complete) at the source frame
 rate, with the same number of frames as the source, capped at 1080p. The
-frames that show a focus item are held for :data:`FREEZE_S` with the
-callout: the held frame replaces the following frames, so the video keeps
-the source's length and timing.
+frame that shows a focus item starts its callout, which stays on the
+running footage for :data:`CALLOUT_S` (until the next callout, if sooner):
+no frame of the source is replaced, and the video keeps the source's length
+and timing (a held frame used to replace 1.2 s of footage, hiding the
+contacts, and the next focus item's callout, in it).
 
 Next to the video, ``annotated.text.json`` (:class:`TextLayer`) says where
 text was written on each frame, so that a copy of the video shown mirrored
@@ -40,8 +42,8 @@ from runform.viz.annotate import (
 from runform.viz.placement import Box
 from runform.viz.text import arrange_labels, draw_labels, text_regions
 
-#: How long a focus frame is held, seconds.
-FREEZE_S = 1.2
+#: How long a focus item's callout stays on the video, seconds.
+CALLOUT_S = 1.2
 #: Largest short side of the annotated video, pixels (1080p).
 MAX_SHORT_SIDE = 1080
 
@@ -157,8 +159,9 @@ def write_annotated_video(
     freezes = {
         index: (title, message) for index, title, message in choose_freeze_frames(analysis, marks)
     }
-    hold = max(1, round(FREEZE_S * float(props.fps)))
-    held: tuple[np.ndarray, tuple[Box, ...], int] | None = None
+    hold = max(1, round(CALLOUT_S * float(props.fps)))
+    callout: tuple[str, str] | None = None
+    shown = 0  # frames the current callout has been on screen
     regions: list[tuple[Box, ...]] = []
     total = props.n_frames or None
     with VideoWriter(path, props.fps) as writer:
@@ -168,23 +171,24 @@ def write_annotated_video(
                 import cv2
 
                 image = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_AREA)
-            if held is not None and held[2] > 0:
-                writer.write(held[0])
-                regions.append(held[1])
-                held = (held[0], held[1], held[2] - 1)
-            else:
-                k = lookup.get(frame.index)
-                boxes: tuple[Box, ...] = ()
-                if k is not None:
-                    scale = out_w / width_measured
-                    around = others.get(frame.index, ())
-                    callout = freezes.get(k)
-                    image, boxes = _annotate(image, k, marks, points[k], conf[k], scale, around,
-                                             callout)  # fmt: skip
-                    if callout is not None:
-                        held = (image, boxes, hold - 1)
-                writer.write(np.ascontiguousarray(image))
-                regions.append(boxes)
+            k = lookup.get(frame.index)
+            if k is not None and k in freezes:
+                callout, shown = freezes[k], 0
+            if shown >= hold:
+                callout = None
+            shown += 1
+            boxes: tuple[Box, ...] = ()
+            if k is not None:
+                scale = out_w / width_measured
+                around = others.get(frame.index, ())
+                image, boxes = _annotate(image, k, marks, points[k], conf[k], scale, around,
+                                         callout)  # fmt: skip
+            elif callout is not None:  # no body in this frame: the callout alone
+                size = (image.shape[1], image.shape[0])
+                placed = arrange_labels(freeze_labels(size, *callout), size)
+                image, boxes = draw_labels(image, placed), text_regions(placed, size)
+            writer.write(np.ascontiguousarray(image))
+            regions.append(boxes)
             if progress is not None:
                 progress(done + 1, total)
     layer = TextLayer(float(props.fps), (out_w, out_h), tuple(regions))

@@ -179,7 +179,13 @@ def _polygon_mask(points: FloatArray, box: tuple[int, int, int, int]) -> FloatAr
 def _outline_normals(
     alpha: FloatArray, depth_px: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Pseudo surface normals of a flat shape: rounded within ``depth_px``."""
+    """Pseudo surface normals of a flat shape: rounded within ``depth_px``.
+
+    A shape one pixel thin (clipped at the frame's edge) is drawn flat.
+    """
+    if min(alpha.shape) < 2:  # too thin for a gradient
+        flat = np.zeros(alpha.shape)
+        return flat, flat, np.ones(alpha.shape)
     inside = (alpha > 0.5).astype(np.uint8)
     dist = cv2.distanceTransform(np.pad(inside, 1), cv2.DIST_L2, 5)[1:-1, 1:-1]
     dist = cv2.GaussianBlur(dist, (0, 0), max(depth_px * 0.08, 0.6))
