@@ -7,7 +7,10 @@ contact, HUD); :func:`annotate_frame` draws them on one frame. Both are pure.
 Phases (the Pose Method's vocabulary) from the contacts of both feet:
 ``Pose`` from a landing until the support ankle passes under the hips,
 ``Fall`` from there to toe-off, ``Pull`` for :data:`PULL_S` after toe-off,
-``Flight`` while no foot is down.
+``Flight`` between a take-off and the next landing. No phase is named where
+nothing was measured: before the first contact or after the last, in a gap
+too long to be a flight (a contact the detector missed: the block start, a
+foot hidden), or in a frame where the runner's hips are not seen.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from numpy.typing import NDArray
 
 from runform.checkpoints.assess import Analysis
 from runform.checkpoints.measures import build_body_frame, compute_fall_lean, find_fall_window
+from runform.gait.events import Contact
 from runform.skeleton import KEYPOINT_INDEX
 from runform.viz.overlay import (
     LEFT,
@@ -41,6 +45,9 @@ from runform.viz.text import Label, arrange_labels, draw_labels
 
 FloatArray = NDArray[np.float64]
 
+#: A gap between contacts longer than this share of the median step is not a flight but a
+#: missed contact (a flight is always shorter than the step it is part of).
+MAX_FLIGHT_STEP_SHARE = 0.8
 #: How long after toe-off the phase reads "Pull", seconds.
 PULL_S = 0.06
 #: How long the knee angle stays on screen after a landing, seconds.
@@ -139,7 +146,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
     if "individual" in com_da.dims:
         com_da = com_da.isel(individual=0)
     com = np.asarray(com_da.transpose("time", "space").values, dtype=float)
-    phase = ["Flight" if gait.strides else ""] * n
+    phase = _plan_flight(time, gait.contacts, points) if gait.strides else [""] * n
     support = np.full((n, 2), np.nan)
     fall = np.full(n, np.nan)
     knee: list[tuple[str, float] | None] = [None] * n
@@ -168,13 +175,40 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
             if fall_scored and falling and time[k] >= heel_off - half_frame:
                 fall[k] = lean[k]
         for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
-            if phase[k] == "Flight":
+            if phase[k] in ("Flight", ""):
                 phase[k] = "Pull"
         value = knees.get((contact.side, round(ic, 4)), math.nan)
         if math.isfinite(value):
             for k in np.flatnonzero((time >= ic) & (time < ic + KNEE_LABEL_S)):
                 knee[k] = (contact.side, float(value))
     return FrameMarks(time, tuple(phase), support, com, fall, tuple(knee), _hud(analysis))
+
+
+def _plan_flight(time: FloatArray, contacts: Sequence[Contact], points: FloatArray) -> list[str]:
+    """``"Flight"`` in the gaps between contacts that are short enough to be one, else ``""``.
+
+    ``time`` in seconds; ``points`` ``(time, keypoint, xy)`` pixels, NaN where
+    unseen. Frames where neither hip is seen get ``""`` too.
+    """
+    phase = [""] * time.size
+    spans = sorted(
+        (c.initial_contact_s, c.toe_off_s)
+        for c in contacts
+        if math.isfinite(c.initial_contact_s) and math.isfinite(c.toe_off_s)
+    )
+    landings = np.array([a for a, _ in spans])
+    if landings.size < 2:
+        return phase
+    longest = MAX_FLIGHT_STEP_SHARE * float(np.median(np.diff(landings)))
+    hips = [KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]]
+    seen = np.isfinite(points[:, hips, 0]).any(axis=1)
+    down_until = spans[0][1]
+    for landing, take_off in spans[1:]:
+        if 0 < landing - down_until <= longest:
+            for k in np.flatnonzero((time >= down_until) & (time < landing) & seen):
+                phase[k] = "Flight"
+        down_until = max(down_until, take_off)
+    return phase
 
 
 def mirror_marks(marks: FrameMarks, width: float) -> FrameMarks:
