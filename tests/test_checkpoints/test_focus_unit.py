@@ -6,6 +6,7 @@ import pytest
 
 from runform.checkpoints.feedback import (
     choose_focus,
+    describe_empty_focus,
     format_message,
     rank_weakest,
     summarise_elements,
@@ -189,3 +190,15 @@ def test_zero_weights_give_no_element_score():
     results = (result("a", "fail", 10.0),)
     profile = summarise_elements(results, rubric(cp("a", weight=0.0)))
     assert profile["pose"] == {"score": None, "measured": 1, "not_measured": 0, "weakest": "a"}
+
+
+def test_an_empty_focus_says_whether_anything_was_scored() -> None:
+    scored = (result("a", "pass", 95.0), result("b", "not_measured", None, reason="x"))
+    assert describe_empty_focus(scored).startswith("Nothing to single out: all 1 scored")
+    nothing = (
+        result("a", "not_measured", None, reason="fewer than 2 strides"),
+        result("b", "not_measured", None, reason="fewer than 2 strides"),
+        result("c", "observed", None),
+    )
+    text = describe_empty_focus(nothing)
+    assert "in range" not in text and "could be scored" in text and "fewer than 2 strides" in text

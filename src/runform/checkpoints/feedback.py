@@ -168,3 +168,28 @@ def summarise_elements(
             "weakest": weakest,
         }
     return profile
+
+
+def describe_empty_focus(results: tuple[CheckpointResult, ...]) -> str:
+    """Say why there is nothing to work on: all in range, or nothing could be scored.
+
+    A report must not say "every checkpoint is in range" when none was
+    scored (too few strides, an oblique view, nobody detected): the coach
+    would read that as a clean bill of health.
+
+    Parameters
+    ----------
+    results
+        The clip's checkpoint results.
+
+    Returns
+    -------
+    str
+        One sentence for the report, the terminal and the pages.
+    """
+    scored = [r for r in results if r.measured and r.score is not None]
+    if scored:
+        return f"Nothing to single out: all {len(scored)} scored checkpoints are in range."
+    reasons = sorted({r.reason for r in results if r.status == "not_measured" and r.reason})
+    why = f" ({reasons[0]})" if len(reasons) == 1 else ""
+    return f"Nothing could be scored on this clip{why}, so there is nothing to single out yet."

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from runform.checkpoints.assess import Analysis
 from runform.checkpoints.drill_scoring import DrillResult
+from runform.checkpoints.feedback import describe_empty_focus
 from runform.checkpoints.results import CheckpointResult
 
 STATUS_STYLE = {
@@ -110,7 +111,7 @@ def build_focus_panel(analysis: Analysis) -> Panel:
     """Build the next steps: each focus message with the drills that train it."""
     parts: list[Text] = []
     if not analysis.focus:
-        parts.append(Text("Nothing to single out: every measured checkpoint is in range."))
+        parts.append(Text(describe_empty_focus(analysis.checkpoints)))
     for i, item in enumerate(analysis.focus, start=1):
         parts.append(Text(f"{i}. {item.name}", style="bold"))
         parts.append(Text(item.message))

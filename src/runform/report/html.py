@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from runform import __version__
 from runform.checkpoints.assess import Analysis
+from runform.checkpoints.feedback import describe_empty_focus
 from runform.report.checkpoint_table import STATUS_TEXT, format_target, format_value
 
 PLOT_CAPTIONS = {
@@ -89,6 +90,7 @@ def build_context(
         "person_line": _person_line(analysis),
         "warnings": [w.message for w in analysis.gait.capture.warnings],
         "focus": data["focus"],
+        "focus_empty": describe_empty_focus(analysis.checkpoints),
         "profile": data["profile"],
         "drill": data["drill"],
         "checkpoints": checkpoints,
