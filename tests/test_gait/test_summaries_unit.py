@@ -231,3 +231,29 @@ def test_a_change_exactly_at_the_mdc_is_not_clear():
     assert judge_change(-9.81, mdc, -1) == "improved"
     assert judge_change(9.81, mdc, 0) == "changed"
     assert judge_change(float("nan"), mdc, 1) == "not_comparable"
+
+
+def test_a_negative_flight_time_is_not_reported_as_a_value() -> None:
+    """Running contacts that overlap (a block start read as one long contact) give no flight."""
+    from dataclasses import replace
+
+    from runform.gait.analyze import analyze_gait
+    from runform.gait.clip_metrics import _Context, _spatiotemporal
+    from runform.gait.prepare import _position
+    from runform.scene.scale import compute_leg_length_px, estimate_scale
+    from runform.synth import PRESETS, compute_truth
+    from runform.synth.truth_poses import create_truth_poses
+
+    params = PRESETS["treadmill"].with_overrides(duration_s=3.0)
+    gait = analyze_gait(create_truth_poses(compute_truth(params)), height_cm=175.0)
+    position = _position(gait.poses)
+    leg = compute_leg_length_px(position)
+    time = np.asarray(gait.poses["time"], dtype=float)
+    ctx = _Context(time, position, leg, estimate_scale(leg, 175.0), "side", "treadmill", "running")
+    strides = list(gait.strides)
+    assert len(strides) >= 2
+    good = _spatiotemporal(ctx, list(gait.contacts), strides)["flight_ms"]
+    assert good.value is not None and good.value > 0
+    overlapping = [replace(s, flight_ms=-108.0) for s in strides]
+    bad = _spatiotemporal(ctx, list(gait.contacts), overlapping)["flight_ms"]
+    assert bad.value is None and "overlap" in bad.reason

@@ -80,6 +80,12 @@ def _spatiotemporal(
     metrics.update(compute_contact_metrics(strides))
     if ctx.activity == "walking":
         metrics["flight_ms"] = missing("ms", "walking: there is no flight phase")
+    elif (metrics["flight_ms"].value or 0.0) < 0:  # running with overlapping contacts
+        metrics["flight_ms"] = missing(
+            "ms",
+            f"the contacts overlap (flight {metrics['flight_ms'].value:.0f} ms): a landing or "
+            "take-off was missed or mis-timed (a block start, a hidden foot)",
+        )
     metrics["gct_balance_left_pct"] = compute_balance(strides)
     metrics.update(_vertical_oscillation(ctx, contacts))
     metrics["step_length_m"] = _step_length(ctx, contacts)
