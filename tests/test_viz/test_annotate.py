@@ -163,3 +163,20 @@ def test_no_phase_is_named_where_nothing_was_measured(overground):
     holed = plan_frame_marks(replace(analysis, gait=replace(analysis.gait, contacts=kept)))
     inside = (time >= missing.initial_contact_s) & (time < missing.toe_off_s)
     assert inside.any() and all(holed.phase[k] == "" for k in np.flatnonzero(inside))
+
+
+def test_a_key_frame_shows_one_knee_number(overground):
+    from dataclasses import replace
+
+    from runform.viz.keyframes import plan_key_labels
+
+    analysis, marks, points, _confidence = overground
+    keys = [k for k in plan_key_frames(analysis, marks) if any("knee" in x for x in k.lines)]
+    assert keys, "a key frame states its knee angle"
+    for key in keys:
+        held = list(marks.knee)
+        held[key.index] = ("left", 30.0)  # the landing's knee, as the video holds it
+        with_held = replace(marks, knee=tuple(held))
+        labels = plan_key_labels((600, 400), key, with_held, points[key.index], (0.3, 0.0, 0.0))
+        knees = [line for label in labels for line in label.lines if "knee" in line]
+        assert len(knees) == 1, knees

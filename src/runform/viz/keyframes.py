@@ -8,7 +8,7 @@ the values measured at that instant.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -18,7 +18,7 @@ from runform.checkpoints.assess import Analysis
 from runform.gait.stride_kinematics import StrideAngles, choose_representative_stride
 from runform.viz.annotate import FrameMarks, draw_frame_geometry, plan_frame_labels
 from runform.viz.overlay import Image, panel_label
-from runform.viz.text import arrange_labels, draw_labels
+from runform.viz.text import Label, arrange_labels, draw_labels
 
 FloatArray = NDArray[np.float64]
 
@@ -179,10 +179,35 @@ def draw_key_frame(
     method = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
     panel = np.asarray(cv2.resize(drawn[top:bottom, left:right], size, interpolation=method),
                        dtype=np.uint8)  # fmt: skip
+    placement = (scale * factor, left * factor, top * factor)
+    labels = plan_key_labels(size, key, marks, points, placement)
+    return draw_labels(panel, arrange_labels(labels, size))
+
+
+def plan_key_labels(
+    size: tuple[int, int],
+    key: KeyFrame,
+    marks: FrameMarks,
+    points: FloatArray,
+    placement: tuple[float, float, float],
+) -> list[Label]:
+    """Plan the text of one key-frame panel: title, the instant's values, the body's labels.
+
+    ``size`` is the panel's (width, height) in pixels; ``placement`` is
+    ``(scale, left, top)``: panel pixels per measured pixel and the crop's
+    offset in panel pixels. A panel that states the knee angle of its
+    instant does not also show the landing's knee angle, which the video
+    holds on screen for a moment after each landing: one knee number per
+    panel.
+    """
+    scale, left, top = placement
     labels = [panel_label(size, [key.title], "top-left", 0.7, TEXT_SCALE)]
     if key.lines:
         labels.append(panel_label(size, list(key.lines), "bottom-left", 0.6, TEXT_SCALE))
-    labels += plan_frame_labels(size, key.index, marks, points, scale * factor,
-                                offset=(left * factor, top * factor), text_scale=TEXT_SCALE,
-                                panels=False)  # fmt: skip
-    return draw_labels(panel, arrange_labels(labels, size))
+    if any("knee" in line for line in key.lines):
+        knee = list(marks.knee)
+        knee[key.index] = None
+        marks = replace(marks, knee=tuple(knee))
+    labels += plan_frame_labels(size, key.index, marks, points, scale, offset=(left, top),
+                                text_scale=TEXT_SCALE, panels=False)  # fmt: skip
+    return labels
