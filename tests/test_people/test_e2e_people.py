@@ -88,11 +88,6 @@ def test_the_runner_is_chosen_and_measured_as_if_alone(clips, tmp_path, name):
     assert abs(summary["ground_contact_ms"] - truth.contact_time_ms) <= 25
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="intermittent (3 of about 6 full runs): on the 4 s crossing clip the runner's track "
-    "is sometimes lost in the first 60 frames; cause not found yet, see the stop's note",
-)
 def test_no_identity_switch_leaks_into_the_runner_when_they_cross(clips, tmp_path):
     clip = clips["walker_crossing_in_front"]
     result = run_gait(clip, tmp_path / "out")

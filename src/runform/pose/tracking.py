@@ -5,7 +5,13 @@ single-person mode it silently moves to whoever it finds when it loses the
 runner. :func:`link_tracks` gives every detection a track id:
 
 * each open track predicts where its body is now from its last keypoints and
-  velocity (smoothed over :data:`VELOCITY_TAU_S`); the cost of a detection
+  its velocity: the least-squares slope of its detections of the last
+  :data:`VELOCITY_WINDOW_S`, median over keypoints (an estimate from
+  consecutive frames carries the landmark noise, tens of px/s, into every
+  prediction across a gap). A track unseen for more than :data:`LAST_BODY_S`
+  is predicted from the median of its bodies of its last :data:`ANCHOR_S`
+  instead of its last body alone: the last body before a person is lost is
+  often one MediaPipe merged with someone passing. The cost of a detection
   for it is the median distance of the 12 body keypoints (shoulders to
   ankles) from that prediction, in units of the track's body height, plus
   the change in body height (log ratio). A track seen ``gap`` seconds ago
@@ -20,7 +26,14 @@ runner. :func:`link_tracks` gives every detection a track id:
   and takes its own body back when they separate;
 * while two tracks pass each other (their predicted bodies meet while they
   move at different velocities) every detection near either is left out:
-  bodies merge there, and a track must not drift onto the other person;
+  bodies merge there, and a track must not drift onto the other person. A
+  passing starts when the predicted bodies come within :data:`CONTACT_COST`
+  and ends only once they are :data:`SEPARATED_COST` apart (or one track's
+  velocity is no longer trusted, after :data:`CROSSING_HORIZON_S` unseen,
+  as long as it could be taken back): MediaPipe reports two people separately
+  again only well after they stop overlapping, and a single threshold let
+  landmark noise switch the rule off and on from frame to frame, handing a
+  merged body to one of the tracks;
 * the other detections and the tracks are paired by least total cost
   (Hungarian method, :func:`scipy.optimize.linear_sum_assignment`) among
   the pairs allowed; a detection left over starts a new track;
@@ -44,6 +57,7 @@ Pure functions on arrays: keypoints in pixels, times in seconds.
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -62,12 +76,16 @@ MAX_COST = 0.5
 AMBIGUITY_MARGIN = 0.1
 #: Cost between two tracks' predicted bodies under which they are in contact.
 CONTACT_COST = 0.25
+#: Cost between two passing tracks' predicted bodies over which they have separated
+#: (MediaPipe reported the runner and a walker crossing in front separately again
+#: about 0.7 body heights apart; bodies 0.6 heights apart cost about 0.7).
+SEPARATED_COST = 0.6
 #: Two detections of one frame closer than this are one body reported twice.
 DUPLICATE_COST = 0.1
 #: A track's velocity is trusted for crossings once it has been seen this long, s.
 STEADY_S = 0.3
-#: ... and until it has been lost this long, s.
-CROSSING_HORIZON_S = 1.0
+#: ... and until it has been lost this long (as long as it may be taken back, RELINK_S), s.
+CROSSING_HORIZON_S = 2.0
 #: Relative speed above which two tracks that meet are passing each other, heights/s.
 CROSSING_SPEED = 0.3
 #: A track unseen for longer than this is no longer open (only lost), seconds.
@@ -78,10 +96,15 @@ RELINK_S = 2.0
 RELINK_COST = 0.25
 #: Largest body-height change (log ratio) at which a lost track is taken back.
 _RELINK_SIZE = 0.15
-#: Time constant of the velocity estimate (exponential smoothing), seconds.
-VELOCITY_TAU_S = 0.2
-#: Longest time between two detections whose displacement updates the velocity, s.
-VELOCITY_MAX_DT = 0.1
+#: A track's velocity is fitted to its detections of the last this many seconds, s
+#: (a stride or more, so that a runner's bounce and swinging limbs average out).
+VELOCITY_WINDOW_S = 1.0
+#: ... once they span at least this long (until then it keeps the velocity it had), s.
+VELOCITY_MIN_SPAN_S = 0.1
+#: Up to this long unseen, a track is predicted from its last body (its limbs go on), s.
+LAST_BODY_S = 0.1
+#: ... after that, from the median of its bodies of this last stretch, s.
+ANCHOR_S = 0.3
 #: Cost a body may show from one frame to the next (landmark noise), body heights.
 JITTER_COST = 0.25
 #: Half the largest acceleration of a person, body heights/s^2 (a runner
@@ -98,10 +121,18 @@ class _Track:
     time_s: float
     velocity: FloatArray = field(default_factory=lambda: np.zeros(2))  # px/s, whole body
     first_s: float = np.nan  # when first seen
+    # (time, body) of its detections of the last VELOCITY_WINDOW_S
+    recent: list[tuple[float, FloatArray]] = field(default_factory=list)
+    anchor: FloatArray = field(default_factory=lambda: np.zeros((0, 2)))  # (12, 2) px
+    passing: set[int] = field(default_factory=set)  # ids of the tracks it is passing
 
     def __post_init__(self) -> None:
         if not np.isfinite(self.first_s):
             self.first_s = self.time_s
+        if not self.recent:
+            self.recent = [(self.time_s, self.keypoints)]
+        if self.anchor.shape != self.keypoints.shape:
+            self.anchor = self.keypoints
 
     def steady(self, time_s: float) -> bool:
         """Whether its velocity can be trusted now: seen long enough, lost not long ago."""
@@ -109,7 +140,8 @@ class _Track:
                 and time_s - self.time_s <= CROSSING_HORIZON_S)  # fmt: skip
 
     def predict(self, time_s: float) -> FloatArray:
-        return self.keypoints + self.velocity * (time_s - self.time_s)
+        gap = time_s - self.time_s
+        return (self.keypoints if gap <= LAST_BODY_S else self.anchor) + self.velocity * gap
 
 
 def measure_body_height(keypoints: FloatArray) -> float:
@@ -188,6 +220,7 @@ def link_tracks(
     out: list[IntArray] = []
     for people, time_s in zip(keypoints, np.asarray(times_s, dtype=float), strict=True):
         tracks = [t for t in tracks if time_s - t.time_s <= RELINK_S]
+        _update_passing(tracks, float(time_s))
         bodies = [np.asarray(p, dtype=float)[list(BODY_KEYPOINTS)] for p in people]
         heights = [measure_body_height(np.asarray(p, dtype=float)) for p in people]
         ids = _assign(tracks, bodies, heights, time_s, max_gap_s)
@@ -231,36 +264,56 @@ def _gated_costs(
     return cost
 
 
+def _passing_each_other(a: _Track, b: _Track, time_s: float) -> bool:
+    """Whether two tracks are passing each other now (see :func:`_update_passing`)."""
+    if not (a.steady(time_s) and b.steady(time_s)):
+        return False
+    relative = float(np.linalg.norm(a.velocity - b.velocity)) / max(a.height, b.height)
+    if relative <= CROSSING_SPEED:
+        return False
+    contact = compute_match_cost(a.predict(time_s), a.height, b.predict(time_s), b.height)
+    return contact <= (SEPARATED_COST if b.id in a.passing else CONTACT_COST)
+
+
+def _update_passing(tracks: list[_Track], time_s: float) -> None:
+    """Start and end the passings of pairs of tracks (each track's ``passing``, in place).
+
+    Two tracks start passing each other when their predicted bodies (each
+    moved by its own velocity; only tracks seen for :data:`STEADY_S` and lost
+    for at most :data:`CROSSING_HORIZON_S`, whose velocity means something)
+    are within :data:`CONTACT_COST` of each other while their velocities
+    differ by more than :data:`CROSSING_SPEED` body heights per second. They
+    stay so until the predicted bodies are more than :data:`SEPARATED_COST`
+    apart, or either velocity is no longer trusted.
+    """
+    alive = {t.id for t in tracks}
+    for track in tracks:
+        track.passing &= alive
+    for a, b in itertools.combinations(tracks, 2):
+        if _passing_each_other(a, b, time_s):
+            a.passing.add(b.id)
+            b.passing.add(a.id)
+        else:
+            a.passing.discard(b.id)
+            b.passing.discard(a.id)
+
+
 def _find_crossing(
     tracks: list[_Track], bodies: list[FloatArray], heights: list[float], time_s: float
 ) -> NDArray[np.bool_]:
-    """Flag the detections near two tracks that are passing each other.
+    """Flag the detections near a track that is passing another.
 
-    Two tracks pass each other when their predicted bodies (each moved by its
-    own velocity; only tracks seen for :data:`STEADY_S` and lost for at most
-    :data:`CROSSING_HORIZON_S`, whose velocity means something) are within :data:`CONTACT_COST` of
-    each other while their velocities differ by more than
-    :data:`CROSSING_SPEED` body heights per second. MediaPipe then reports
-    bodies that are partly one, partly the other: a detection within
-    :data:`MAX_COST` of either is left out.
+    MediaPipe then reports bodies that are partly one, partly the other: a
+    detection within :data:`MAX_COST` of either track is left out.
     """
     flagged = np.zeros(len(bodies), dtype=bool)
-    if len(tracks) < 2 or not bodies:
-        return flagged
-    predicted = [t.predict(time_s) for t in tracks]
-    for i, j in itertools.combinations(range(len(tracks)), 2):
-        a, b = tracks[i], tracks[j]
-        if not (a.steady(time_s) and b.steady(time_s)):
+    for track in tracks:
+        if not track.passing:
             continue
-        relative = float(np.linalg.norm(a.velocity - b.velocity)) / max(a.height, b.height)
-        if relative <= CROSSING_SPEED:
-            continue
-        if compute_match_cost(predicted[i], a.height, predicted[j], b.height) > CONTACT_COST:
-            continue
-        for k in (i, j):
-            for c, (body, height) in enumerate(zip(bodies, heights, strict=True)):
-                if compute_match_cost(predicted[k], tracks[k].height, body, height) <= MAX_COST:
-                    flagged[c] = True
+        predicted = track.predict(time_s)
+        for c, (body, height) in enumerate(zip(bodies, heights, strict=True)):
+            if compute_match_cost(predicted, track.height, body, height) <= MAX_COST:
+                flagged[c] = True
     return flagged
 
 
@@ -314,16 +367,49 @@ def _assign(
 
 
 def _update(track: _Track, body: FloatArray, height: float, time_s: float) -> None:
-    dt = time_s - track.time_s
-    # the velocity learns from consecutive frames only: a body taken back after a
-    # gap (perhaps merged with someone passing) must not set where it goes next
-    consecutive = 0 < dt <= VELOCITY_MAX_DT
-    steps = (body - track.keypoints) / dt if consecutive else np.full_like(body, np.nan)
-    finite = np.isfinite(steps).all(axis=1)
-    if finite.any():  # the body's velocity: limbs swing, so the median keypoint's
-        step = np.median(steps[finite], axis=0)
-        weight = 1.0 - np.exp(-dt / VELOCITY_TAU_S)
-        track.velocity = (1 - weight) * track.velocity + weight * step
+    # fitted to a second of detections, the velocity is not set by one body taken
+    # back after a gap (perhaps merged with someone passing); after a gap longer
+    # than that it is kept until the body has been seen for VELOCITY_MIN_SPAN_S
+    window = [(t, b) for t, b in track.recent if time_s - t <= VELOCITY_WINDOW_S]
+    track.recent = [*window, (time_s, body)]
+    velocity = fit_velocity(track.recent)
+    if velocity is not None:
+        track.velocity = velocity
     track.keypoints = np.where(np.isfinite(body), body, track.keypoints)
+    moved = [b + track.velocity * (time_s - t) for t, b in track.recent if time_s - t <= ANCHOR_S]
+    with warnings.catch_warnings():  # a keypoint missing throughout: the last one
+        warnings.simplefilter("ignore", RuntimeWarning)
+        anchor = np.nanmedian(np.stack(moved), axis=0)
+    track.anchor = np.where(np.isfinite(anchor), anchor, track.keypoints)
     track.height = height
     track.time_s = time_s
+
+
+def fit_velocity(run: Sequence[tuple[float, FloatArray]]) -> FloatArray | None:
+    """Whole-body velocity of detections of one body: least-squares slope, median over keypoints.
+
+    Parameters
+    ----------
+    run
+        ``(time_s, keypoints)`` of the detections, in time order (gaps
+        allowed); keypoints ``(k, 2)`` px, NaN allowed.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        ``(2,)`` px/s: each keypoint finite in every detection is fitted by a
+        straight line, and the median of their slopes is taken (limbs swing,
+        the body moves). ``None`` when the run spans less than
+        :data:`VELOCITY_MIN_SPAN_S` or no keypoint is finite throughout.
+    """
+    times = np.array([t for t, _ in run], dtype=float)
+    if times.size < 2 or times[-1] - times[0] < VELOCITY_MIN_SPAN_S:
+        return None
+    points = np.stack([np.asarray(p, dtype=float) for _, p in run])  # (n, k, 2)
+    finite = np.isfinite(points).all(axis=(0, 2))
+    if not finite.any():
+        return None
+    dt = times - times.mean()
+    centred = points[:, finite] - points[:, finite].mean(axis=0)
+    slopes = np.tensordot(dt, centred, axes=1) / float(dt @ dt)  # (k, 2)
+    return np.asarray(np.median(slopes, axis=0), dtype=float)
