@@ -196,3 +196,20 @@ def test_events_are_flat_timed_and_framed():
     assert [e.time_s for e in events] == pytest.approx([0.0, 0.2, 0.35, 0.55, 0.7])
     assert [e.frame for e in events] == pytest.approx([100.0, 104.0, 107.0, 111.0, 114.0])
     assert list_events([], time) == []
+
+
+def test_the_typical_stride_is_one_the_camera_sees_well() -> None:
+    """A far leg at half the confidence is not shown, even when its angles are the most typical."""
+    from runform.gait.stride_kinematics import STRIDE_INSTANTS, choose_representative_stride
+
+    times = {k: float(i) for i, k in enumerate(STRIDE_INSTANTS)}
+
+    def angles(knee: float) -> dict[str, dict[str, float]]:
+        return {"initial_contact": {"knee_flexion": knee}, "mid_stance": {"knee_flexion": knee}}
+
+    rows = [(0.48, times, angles(20.0)), (0.99, times, angles(26.0)), (0.97, times, angles(14.0)),
+            (0.45, times, angles(21.0))]  # fmt: skip
+    assert choose_representative_stride(rows) in (1, 2)
+    # all seen alike: the most typical one
+    same = [(0.9, times, angles(k)) for k in (10.0, 20.0, 21.0, 40.0)]
+    assert choose_representative_stride(same) in (1, 2)

@@ -269,15 +269,22 @@ _TYPICAL_BY = (("initial_contact", "knee_flexion"), ("initial_contact", "shank_a
                ("mid_stance", "knee_flexion"), ("mid_stance", "trunk_lean"))  # fmt: skip
 
 
+#: Strides weighted below this share of the best are not shown as the typical one.
+STRONG_STRIDE_SHARE = 0.8
+
+
 def choose_representative_stride(
     rows: Sequence[tuple[float, Mapping[str, float], Mapping[str, Mapping[str, float]]]],
 ) -> int | None:
     """Return the index of the most typical stride, or ``None`` when no stride counts.
 
     Among strides with weight > 0, preferring those with all of
-    :data:`STRIDE_INSTANTS` timed, the one whose angles at landing and at
-    the Pose are closest to the medians over those strides (in units of
-    their spread), so one mislabelled stride is not the one shown.
+    :data:`STRIDE_INSTANTS` timed, and among those the ones weighted at
+    least :data:`STRONG_STRIDE_SHARE` of the best (the leg the camera sees
+    well, not a far leg at half the confidence), the one whose angles at
+    landing and at the Pose are closest to the medians over those strides
+    (in units of their spread), so one mislabelled stride is not the one
+    shown.
 
     Parameters
     ----------
@@ -295,6 +302,8 @@ def choose_representative_stride(
         if all(math.isfinite(rows[i][1].get(k, math.nan)) for k in STRIDE_INSTANTS)
     ]
     pick = complete or counted
+    best = max(rows[i][0] for i in pick)
+    pick = [i for i in pick if rows[i][0] >= STRONG_STRIDE_SHARE * best]  # the best-seen leg
     table = np.array([[rows[i][2].get(e, {}).get(a, math.nan) for e, a in _TYPICAL_BY]
                       for i in pick], dtype=float)  # fmt: skip
     table = table[:, np.isfinite(table).any(axis=0)]
