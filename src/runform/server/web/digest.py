@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Bumped when the digest's content changes: older digests are rebuilt.
-DIGEST_VERSION = 2
+DIGEST_VERSION = 3
 #: Checkpoint fields kept (``details`` with its per-stride values is not).
 _CHECKPOINT_KEYS = (
     "id",
