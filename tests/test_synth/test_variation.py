@@ -272,3 +272,19 @@ def test_style_rejects_out_of_range_values():
         RunnerParams(approach_hover_ms=500.0)
     assert dataclasses.replace(FootageStyle(), crf=24).crf == 24
     assert Fraction(24) in FRAME_RATES
+
+
+def test_a_synthetic_clip_is_the_same_file_every_time(tmp_path) -> None:
+    """Same parameters, same bytes: the end-to-end tests see the same pixels on every run."""
+    import hashlib
+
+    from runform.synth import PRESETS, write_synthetic_clip
+
+    params = PRESETS["treadmill"].with_overrides(duration_s=0.5, width_px=640, height_px=360)
+    digests = set()
+    for i in range(3):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        video = write_synthetic_clip(params, folder, name="c").video_path
+        digests.add(hashlib.sha256(video.read_bytes()).hexdigest())
+    assert len(digests) == 1

@@ -145,6 +145,11 @@ class VideoWriter:
         other encoders.
     codec
         FFmpeg encoder name, ``"libx264"`` by default.
+    reproducible
+        Encode on one thread, so the same frames always give the same bytes
+        (x264's frame threads do not: the synthetic test clips differed from
+        run to run, and with them what MediaPipe saw). Slower; for test
+        footage, not for users' videos.
 
     Notes
     -----
@@ -174,6 +179,7 @@ class VideoWriter:
         crf: int = 20,
         preset: str = "veryfast",
         codec: str = "libx264",
+        reproducible: bool = False,
     ) -> None:
         self.path = Path(path)
         if self.path.suffix.lower() not in _MP4_SUFFIXES:
@@ -182,6 +188,7 @@ class VideoWriter:
         self.crf = crf
         self.preset = preset
         self.codec = codec
+        self.reproducible = reproducible
         self.frames_written = 0
         self._partial_path = _make_partial_path(self.path)
         self._container: Any = None
@@ -254,6 +261,8 @@ class VideoWriter:
         """Open the temporary output file and its video stream."""
         self._size = compute_even_size(width, height)
         options = {"crf": str(self.crf), "preset": self.preset} if self.codec in _CRF_CODECS else {}
+        if self.reproducible:  # x264's threads make the bytes vary from run to run
+            options["threads"] = "1"
         try:
             container = av.open(
                 str(self._partial_path),

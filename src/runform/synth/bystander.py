@@ -176,7 +176,7 @@ def write_crowd_clip(
                View(scene.camera.scale_px_per_m * b.depth_scale, scene.camera.facing * b.facing),
                choose_appearance(b.seed, params.setting)) for b in bystanders]  # fmt: skip
     path = Path(out_dir) / f"{name}.mp4"
-    with VideoWriter(path, params.frame_rate, crf=crf) as writer:
+    with VideoWriter(path, params.frame_rate, crf=crf, reproducible=True) as writer:
         for i, (t, kp) in enumerate(zip(times, truth.keypoints_px, strict=True)):
             others = [OtherFigure(px[i], *style, b.in_front)
                       for px, style, b in zip(placed, styles, bystanders, strict=True)]  # fmt: skip

@@ -92,7 +92,7 @@ def write_synthetic_clip(
     video_path = folder / f"{stem}.mp4"
     if crf is None:
         crf = params.style.crf if params.style.crf is not None else DEFAULT_CRF
-    with VideoWriter(video_path, params.frame_rate, crf=crf) as writer:
+    with VideoWriter(video_path, params.frame_rate, crf=crf, reproducible=True) as writer:
         for frame in render_frames(truth):
             writer.write(frame)
     truth_path = truth.to_json(folder / f"{stem}.truth.json")

@@ -91,7 +91,7 @@ def write_drill_clip(
     truth = compute_drill_truth(params)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name or params.drill}.mp4"
-    with VideoWriter(path, params.to_runner_params(1.0).frame_rate) as writer:
+    with VideoWriter(path, params.to_runner_params(1.0).frame_rate, reproducible=True) as writer:
         for frame in render_drill_frames(truth):
             writer.write(frame)
     return path, truth
