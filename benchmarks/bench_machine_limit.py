@@ -40,9 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
+from bench_pose_extraction import decode_frames, loop_clip, run_naive
 
-ROOT = Path(__file__).resolve().parent
 SIZES = {720: (1280, 720), 1080: (1920, 1080)}
 RENDER_S = 20.0  # longer clips loop a render this long
 
@@ -66,37 +65,7 @@ def render_clip(folder: Path, height: int, seconds: float) -> Path:
     clip = write_synthetic_clip(params, folder, name=f"r{height}_{base:g}s").video_path
     if seconds <= base:
         return clip
-    return loop_clip(clip, folder / f"r{height}_{seconds:g}s.mp4", seconds)
-
-
-def loop_clip(source: Path, dest: Path, seconds: float) -> Path:
-    """Concatenate ``source`` with itself until it lasts ``seconds`` (re-encoded)."""
-    from runform.io.video import iter_frames, probe_video
-    from runform.io.video_writer import VideoWriter
-
-    props = probe_video(source)
-    needed = round(seconds * float(props.fps))
-    written = 0
-    with VideoWriter(dest, props.fps) as writer:
-        while written < needed:
-            for frame in iter_frames(source):
-                writer.write(frame.image)
-                written += 1
-                if written >= needed:
-                    break
-    return dest
-
-
-def decode_frames(video: Path, n: int, max_side: int | None) -> list[np.ndarray]:
-    """The first ``n`` frames of ``video`` as RGB arrays, longest side at most ``max_side``."""
-    from runform.io.video import iter_frames
-
-    frames = []
-    for frame in iter_frames(video, max_side=max_side):
-        frames.append(frame.image)
-        if len(frames) >= n:
-            break
-    return frames
+    return loop_clip(clip, folder / f"r{height}_{seconds:g}s.mp4", seconds / 60)
 
 
 def _landmark_worker(args: tuple[str, str, int, int, object]) -> float:
@@ -128,28 +97,9 @@ def measure_limit(model: Path, video: Path, n: int, side: int, processes: int) -
 
 def measure_naive(model: Path, video: Path, n: int) -> float:
     """``cv2.VideoCapture`` + IMAGE mode on full-size frames, one process (fps)."""
-    import cv2
-    import mediapipe
-    from mediapipe.tasks.python import BaseOptions, vision
-
-    options = vision.PoseLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=str(model)),
-        running_mode=vision.RunningMode.IMAGE,
-    )
-    capture = cv2.VideoCapture(str(video))
-    done = 0
-    with vision.PoseLandmarker.create_from_options(options) as landmarker:
-        start = time.perf_counter()
-        while done < n:
-            ok, bgr = capture.read()
-            if not ok:
-                break
-            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            landmarker.detect(mediapipe.Image(image_format=mediapipe.ImageFormat.SRGB, data=rgb))
-            done += 1
-        elapsed = time.perf_counter() - start
-    capture.release()
-    return done / elapsed
+    start = time.perf_counter()
+    done = run_naive(model, video, n)
+    return done / (time.perf_counter() - start)
 
 
 def measure_runform(video: Path, out: Path, n_frames: int) -> float:

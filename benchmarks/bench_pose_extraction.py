@@ -48,7 +48,7 @@ def _render_clip(out_dir: Path, duration_s: float) -> Path:
     return write_synthetic_clip(params, out_dir, name="bench_1080p").video_path
 
 
-def _loop_clip(source: Path, dest: Path, minutes: float) -> Path:
+def loop_clip(source: Path, dest: Path, minutes: float) -> Path:
     """Concatenate a clip with itself until it lasts ``minutes`` (re-encoded)."""
     from runform.io.video import iter_frames, probe_video
     from runform.io.video_writer import VideoWriter
@@ -72,7 +72,8 @@ def _time_it(fn: Callable[[], int]) -> float:
     return n / (time.perf_counter() - start)
 
 
-def _predecode(video: Path, n: int, max_side: int | None) -> list[np.ndarray]:
+def decode_frames(video: Path, n: int, max_side: int | None) -> list[np.ndarray]:
+    """The first ``n`` frames of ``video`` (RGB), longest side at most ``max_side`` px."""
     from runform.io.video import iter_frames
 
     frames = []
@@ -92,7 +93,8 @@ def _run_predecoded(model: Path, frames: list[np.ndarray]) -> int:
     return len(frames)
 
 
-def _run_naive(model: Path, video: Path, n: int) -> int:
+def run_naive(model: Path, video: Path, n: int) -> int:
+    """The one-script demo: ``cv2.VideoCapture`` + IMAGE mode on full-size frames; frames done."""
     import cv2
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
@@ -200,7 +202,7 @@ def main() -> None:
         if not args.rss_only:
             results.update(_measure_throughput(model, video, n, work, props.n_frames, args.repeat))
         if args.rss_minutes > 0:
-            long_clip = _loop_clip(video, work / "long.mp4", args.rss_minutes)
+            long_clip = loop_clip(video, work / "long.mp4", args.rss_minutes)
             rss_mb, tree_mb, wall = _measure_rss(long_clip, model, work, args.rss_workers)
             results["rss_minutes"] = args.rss_minutes
             results["rss_workers"] = float(args.rss_workers or 0)
@@ -229,10 +231,10 @@ def _measure_throughput(
     results: dict[str, float] = dict.fromkeys(keys, 0.0)
     for _ in range(repeat):
         for key, side in ((keys[0], DEFAULT_MAX_SIDE), (keys[1], None)):
-            frames = _predecode(video, n, side)
+            frames = decode_frames(video, n, side)
             results[key] = max(results[key], _time_it(partial(_run_predecoded, model, frames)))
             frames.clear()
-        naive = _time_it(lambda: _run_naive(model, video, n))
+        naive = _time_it(lambda: run_naive(model, video, n))
         results[keys[2]] = max(results[keys[2]], naive)
         results[keys[3]] = max(results[keys[3]], _time_it(lambda: _run_runform(model, trimmed)))
     results["c_over_a"] = results["c_runform_fps"] / results["a_predecoded_inference_fps"]
