@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 
 from runform.commands.common import build_options, max_side, positive_float, slowmo_factor
-from runform.compare.comparison import Comparison
-from runform.compare.write import describe_number
+
+if TYPE_CHECKING:  # the comparison code loads SciPy: only when comparing, not at every start
+    from runform.compare.comparison import Comparison
 
 VERDICT_STYLE = {"improved": "green", "regressed": "red", "changed": "blue"}
 
 
 def build_change_table(comparison: Comparison) -> Table:
     """Terminal table of the verdicts, changes first."""
+    from runform.compare.write import describe_number
+
     table = Table(
         title=f"{comparison.baseline_label} → {comparison.followup_label}", title_justify="left"
     )
