@@ -202,3 +202,13 @@ def test_an_empty_focus_says_whether_anything_was_scored() -> None:
     )
     text = describe_empty_focus(nothing)
     assert "in range" not in text and "could be scored" in text and "fewer than 2 strides" in text
+
+
+def test_an_empty_focus_reads_the_json_form_too() -> None:
+    """The pages' digests hold checkpoints as dicts: the same sentence comes out."""
+    results = (
+        result("a", "not_measured", None, reason="an oblique view"),
+        result("b", "observed", None),
+    )
+    assert describe_empty_focus([r.to_dict() for r in results]) == describe_empty_focus(results)
+    assert "an oblique view" in describe_empty_focus([r.to_dict() for r in results])

@@ -59,3 +59,12 @@ def test_the_trend_uses_the_minimal_detectable_change(analysis_sources):  # noqa
     same = judge_trend(good, json.loads(json.dumps(good)))
     assert same.verdict == "no_clear_change" and not same.improved and not same.regressed
     assert judge_trend(None, good).verdict == "baseline_only"
+
+
+def test_a_digest_says_when_nothing_could_be_scored():
+    doc = {"checkpoints": [{"id": "a", "status": "not_measured", "score": None,
+                            "reason": "fewer than 2 strides"}], "focus": []}  # fmt: skip
+    text = summarise_analysis(doc)["focus_empty"]
+    assert "could be scored" in text and "fewer than 2 strides" in text
+    doc["checkpoints"][0].update(status="pass", score=97.0)
+    assert "in range" in summarise_analysis(doc)["focus_empty"]

@@ -8,6 +8,7 @@ overall grade.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runform.checkpoints.results import CheckpointResult, FocusItem
@@ -170,7 +171,7 @@ def summarise_elements(
     return profile
 
 
-def describe_empty_focus(results: tuple[CheckpointResult, ...]) -> str:
+def describe_empty_focus(results: Sequence[CheckpointResult | Mapping[str, Any]]) -> str:
     """Say why there is nothing to work on: all in range, or nothing could be scored.
 
     A report must not say "every checkpoint is in range" when none was
@@ -180,16 +181,21 @@ def describe_empty_focus(results: tuple[CheckpointResult, ...]) -> str:
     Parameters
     ----------
     results
-        The clip's checkpoint results.
+        The clip's checkpoint results, as :class:`CheckpointResult` or as
+        their JSON form (``status``, ``score``, ``reason``; the pages'
+        digests).
 
     Returns
     -------
     str
         One sentence for the report, the terminal and the pages.
     """
-    scored = [r for r in results if r.measured and r.score is not None]
+    rows = [r.to_dict() if isinstance(r, CheckpointResult) else r for r in results]
+    scored = [r for r in rows if r.get("status") != "not_measured" and r.get("score") is not None]
     if scored:
         return f"Nothing to single out: all {len(scored)} scored checkpoints are in range."
-    reasons = sorted({r.reason for r in results if r.status == "not_measured" and r.reason})
+    reasons = sorted(
+        {str(r["reason"]) for r in rows if r.get("status") == "not_measured" and r.get("reason")}
+    )
     why = f" ({reasons[0]})" if len(reasons) == 1 else ""
     return f"Nothing could be scored on this clip{why}, so there is nothing to single out yet."

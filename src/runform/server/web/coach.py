@@ -210,6 +210,7 @@ def summarise_sessions(
         "latest": latest,
         "last_date": max((s.session_date for s in sessions if s.session_date), default=None),
         "focus": (latest_digest or {}).get("focus") or [],
+        "focus_empty": (latest_digest or {}).get("focus_empty"),
         "trend": trend,
         "active_jobs": sum(1 for s in sessions if states.get(s.id) in ("queued", "running")),
     }

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
+from runform.checkpoints.feedback import describe_empty_focus
 from runform.compare.comparison import compare_analyses
 from runform.server.context import AppContext
 from runform.server.database import open_session
@@ -40,7 +41,7 @@ __all__ = [
 ]
 
 #: Bumped when the digest's content changes: older digests are rebuilt.
-DIGEST_VERSION = 3
+DIGEST_VERSION = 4
 #: Checkpoint fields kept (``details`` with its per-stride values is not).
 _CHECKPOINT_KEYS = (
     "id",
@@ -119,6 +120,7 @@ def summarise_analysis(doc: Mapping[str, Any]) -> dict[str, Any]:
         "metrics": doc.get("metrics") or {},
         "profile": doc.get("profile") or {},
         "focus": doc.get("focus") or [],
+        "focus_empty": describe_empty_focus(doc.get("checkpoints") or []),
         "checkpoints": [
             {k: c.get(k) for k in _CHECKPOINT_KEYS} for c in doc.get("checkpoints") or []
         ],
