@@ -444,3 +444,19 @@ def test_a_job_running_past_the_time_limit_ends_as_timeout(tmp_path, database_ur
     assert (job.state, job.outcome, job.attempts) == ("queued", "timeout", 1)  # tried again
     assert stuck.killed and not busy.killed  # its process is replaced at the next look
     assert server.job(recent).state == "running"
+
+
+def test_warm_up_loads_the_analysis_libraries_before_the_first_job() -> None:
+    """A worker pays the imports at start, not in its first job (checked in a fresh process)."""
+    code = textwrap.dedent("""
+        import sys
+        from runform.server.job_run import warm_up
+        class Cache:
+            def warm_up(self, *args): pass
+        before = "runform.checkpoints.assess" in sys.modules
+        warm_up(Cache())
+        print(before, "runform.checkpoints.assess" in sys.modules,
+              "runform.pipeline.artifacts" in sys.modules)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True"]

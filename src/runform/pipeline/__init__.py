@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 #: Where each public name lives. They are imported on first use (PEP 562), so
 #: ``import runform.pipeline.options`` (every command-line start) does not
-#: load the whole analysis stack (SciPy, the checkpoints, the report): ~2.5 s
-#: of a short clip's ``runform pose``.
+#: load the whole analysis stack (SciPy, the checkpoints, the report): about
+#: 1 s of every ``runform`` start (docs/performance.md).
 _HOMES = {
     "AnalysisOptions": "runform.pipeline.options",
     "ClipResult": "runform.pipeline.clip",
