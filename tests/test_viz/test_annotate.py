@@ -180,3 +180,20 @@ def test_a_key_frame_shows_one_knee_number(overground):
         labels = plan_key_labels((600, 400), key, with_held, points[key.index], (0.3, 0.0, 0.0))
         knees = [line for label in labels for line in label.lines if "knee" in line]
         assert len(knees) == 1, knees
+
+
+def test_each_focus_callout_gets_its_own_time_on_screen():
+    """Two focus items start at least CALLOUT_S apart, never on the same frame."""
+    from runform.report.video import CALLOUT_S
+    from runform.viz.annotate import choose_freeze_frames
+
+    params = PRESETS["overstrider"].with_overrides(duration_s=5.0)
+    analysis = _analysis(params)
+    marks = plan_frame_marks(analysis)
+    assert len(analysis.focus) == 2
+    starts = sorted(i for i, _t, _m in choose_freeze_frames(analysis, marks, CALLOUT_S))
+    assert len(starts) == 2
+    assert marks.time_s[starts[1]] - marks.time_s[starts[0]] >= CALLOUT_S - 1e-9
+    # without spacing both may sit on one stride, as before
+    close = sorted(i for i, _t, _m in choose_freeze_frames(analysis, marks))
+    assert marks.time_s[close[1]] - marks.time_s[close[0]] < CALLOUT_S

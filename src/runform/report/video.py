@@ -157,7 +157,8 @@ def write_annotated_video(
     width_measured = float(poses.attrs.get("frame_width", props.width))
     others = _others_by_frame(people, analysis)
     freezes = {
-        index: (title, message) for index, title, message in choose_freeze_frames(analysis, marks)
+        index: (title, message)
+        for index, title, message in choose_freeze_frames(analysis, marks, CALLOUT_S)
     }
     hold = max(1, round(CALLOUT_S * float(props.fps)))
     callout: tuple[str, str] | None = None

@@ -344,26 +344,49 @@ def annotate_frame(
     return draw_labels(drawn, arrange_labels(labels, size))
 
 
-def choose_freeze_frames(analysis: Analysis, marks: FrameMarks) -> list[tuple[int, str, str]]:
-    """Frames to hold with a callout for each focus item: ``(index, title, message)``.
+def choose_freeze_frames(
+    analysis: Analysis, marks: FrameMarks, spacing_s: float = 0.0
+) -> list[tuple[int, str, str]]:
+    """Frames where each focus item's callout starts: ``(index, title, message)``.
 
-    Landing checkpoints freeze on a landing, fall checkpoints at toe-off,
-    pull checkpoints at the top of a swing, the rest at a Pose; always of
-    the middle stride with that event.
+    Landing checkpoints start on a landing, fall checkpoints at toe-off,
+    pull checkpoints at the top of a swing, the rest at a Pose; of the
+    stride nearest the middle of the clip whose moment lies at least
+    ``spacing_s`` seconds from every callout chosen before (so each stays
+    on screen for its time, and two items never share a frame). When no
+    stride leaves that room (a short clip), the one farthest from the
+    others is taken.
+
+    Parameters
+    ----------
+    analysis
+        The clip's analysis (its focus and stride angles).
+    marks
+        Its per-frame marks (for the frame times).
+    spacing_s
+        Seconds each callout stays on screen.
     """
     gait = analysis.gait
     rows = [r for r in gait.stride_angles if r.weight > 0] or list(gait.stride_angles)
     if not rows or not analysis.focus:
         return []
-    row = rows[len(rows) // 2]
+    middle_first = sorted(range(len(rows)), key=lambda i: abs(i - len(rows) // 2))
     event = {"landing": "initial_contact", "fall": "toe_off", "pull": "max_knee_flexion_swing"}
-    out = []
+    out: list[tuple[int, str, str]] = []
+    taken: list[float] = []
     for item in analysis.focus:
-        t = row.times_s.get(event.get(item.element, "mid_stance"), math.nan)
-        if not math.isfinite(t):
-            t = row.times_s.get("initial_contact", math.nan)
-        if not math.isfinite(t):
+        moments = []
+        for i in middle_first:
+            t = rows[i].times_s.get(event.get(item.element, "mid_stance"), math.nan)
+            if not math.isfinite(t):
+                t = rows[i].times_s.get("initial_contact", math.nan)
+            if math.isfinite(t):
+                moments.append(t)
+        if not moments:
             continue
+        room = [t for t in moments if all(abs(t - u) >= spacing_s for u in taken)]
+        t = room[0] if room else max(moments, key=lambda m: min(abs(m - u) for u in taken))
+        taken.append(t)
         index = int(np.argmin(np.abs(marks.time_s - t)))
         out.append((index, item.name, item.message))
     return out
