@@ -247,3 +247,12 @@ def test_the_slide_rule_moves_a_skimming_landing_in_the_detector() -> None:
             assert min(errors) > limit  # the height threshold alone lands on the skim
         else:
             assert max(errors) <= limit
+
+
+def test_a_slide_whose_last_moving_frame_is_unknown_lands_on_the_planted_frame() -> None:
+    from runform.gait.event_timing import end_slide
+
+    time, slide, plant = _skimming_foot(60.0)
+    k = int(np.searchsorted(time, plant))  # the first planted frame
+    slide[k - 1] = np.nan  # the pose model lost the foot just before
+    assert end_slide(time, slide, 0.1, time.size, 0.0, 2.0) == pytest.approx(time[k])

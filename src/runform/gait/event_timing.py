@@ -220,8 +220,10 @@ def end_slide(
     index = first
     while index < end and not speed[index] < max_speed:
         index += 1
-    if index == first or index >= end or not np.isfinite(speed[index - 1]):
+    if index == first or index >= end:
         return ic_s
+    if not np.isfinite(speed[index - 1]):  # the frame before is unknown: the planted frame
+        return max(float(time_s[index]), ic_s)
     before, after = speed[index - 1], speed[index]
     frac = (before - max_speed) / (before - after) if before != after else 0.0
     moved = float(time_s[index - 1] + frac * (time_s[index] - time_s[index - 1]))

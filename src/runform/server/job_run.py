@@ -287,7 +287,7 @@ def warm_up(landmarkers: LandmarkerCache) -> None:
     """Load MediaPipe, the model and the pipeline's libraries now, not in the first job."""
     from dataclasses import replace
 
-    import runform.pipeline.artifacts  # noqa: F401 (the report: matplotlib, Jinja2)
+    import runform.pipeline.artifacts  # the report: matplotlib, Jinja2
     import runform.pipeline.clip  # noqa: F401 (SciPy, xarray, the checkpoints)
     from runform.pose.models import resolve_model
     from runform.pose.settings import MAX_PEOPLE, ExtractionSettings

@@ -147,6 +147,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
         com_da = com_da.isel(individual=0)
     com = np.asarray(com_da.transpose("time", "space").values, dtype=float)
     phase = _plan_flight(time, gait.contacts, points) if gait.strides else [""] * n
+    hips_seen = _see_hips(points)
     support = np.full((n, 2), np.nan)
     fall = np.full(n, np.nan)
     knee: list[tuple[str, float] | None] = [None] * n
@@ -174,7 +175,7 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
             support[k] = toes[k]
             if fall_scored and falling and time[k] >= heel_off - half_frame:
                 fall[k] = lean[k]
-        for k in np.flatnonzero((time >= to) & (time < to + PULL_S)):
+        for k in np.flatnonzero((time >= to) & (time < to + PULL_S) & hips_seen):
             if phase[k] in ("Flight", ""):
                 phase[k] = "Pull"
         value = knees.get((contact.side, round(ic, 4)), math.nan)
@@ -182,6 +183,12 @@ def plan_frame_marks(analysis: Analysis) -> FrameMarks:
             for k in np.flatnonzero((time >= ic) & (time < ic + KNEE_LABEL_S)):
                 knee[k] = (contact.side, float(value))
     return FrameMarks(time, tuple(phase), support, com, fall, tuple(knee), _hud(analysis))
+
+
+def _see_hips(points: FloatArray) -> NDArray[np.bool_]:
+    """Per frame, whether either hip is placed (``points``: time, keypoint, xy)."""
+    hips = [KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]]
+    return np.asarray(np.isfinite(points[:, hips, 0]).any(axis=1))
 
 
 def _plan_flight(time: FloatArray, contacts: Sequence[Contact], points: FloatArray) -> list[str]:
@@ -200,8 +207,7 @@ def _plan_flight(time: FloatArray, contacts: Sequence[Contact], points: FloatArr
     if landings.size < 2:
         return phase
     longest = MAX_FLIGHT_STEP_SHARE * float(np.median(np.diff(landings)))
-    hips = [KEYPOINT_INDEX["left_hip"], KEYPOINT_INDEX["right_hip"]]
-    seen = np.isfinite(points[:, hips, 0]).any(axis=1)
+    seen = _see_hips(points)
     down_until = spans[0][1]
     for landing, take_off in spans[1:]:
         if 0 < landing - down_until <= longest:

@@ -193,12 +193,28 @@ def plan_key_labels(
 ) -> list[Label]:
     """Plan the text of one key-frame panel: title, the instant's values, the body's labels.
 
-    ``size`` is the panel's (width, height) in pixels; ``placement`` is
-    ``(scale, left, top)``: panel pixels per measured pixel and the crop's
-    offset in panel pixels. A panel that states the knee angle of its
-    instant does not also show the landing's knee angle, which the video
-    holds on screen for a moment after each landing: one knee number per
-    panel.
+    A panel that states the knee angle of its instant does not also show
+    the landing's knee angle, which the video holds on screen for a moment
+    after each landing: one knee number per panel.
+
+    Parameters
+    ----------
+    size
+        The panel's (width, height), pixels.
+    key
+        The instant: its frame index, title and value lines.
+    marks
+        The clip's per-frame marks.
+    points
+        ``(keypoint, xy)`` of that frame, measured pixels.
+    placement
+        ``(scale, left, top)``: panel pixels per measured pixel, and the
+        crop's offset in panel pixels.
+
+    Returns
+    -------
+    list of Label
+        Unplaced labels; :func:`runform.viz.text.arrange_labels` places them.
     """
     scale, left, top = placement
     labels = [panel_label(size, [key.title], "top-left", 0.7, TEXT_SCALE)]
