@@ -284,7 +284,9 @@ def _update_passing(tracks: list[_Track], time_s: float) -> None:
     are within :data:`CONTACT_COST` of each other while their velocities
     differ by more than :data:`CROSSING_SPEED` body heights per second. They
     stay so until the predicted bodies are more than :data:`SEPARATED_COST`
-    apart, or either velocity is no longer trusted.
+    apart (the hysteresis: a passing starts closer than it ends), their
+    velocities differ by :data:`CROSSING_SPEED` or less (no hysteresis on the
+    speed), or either velocity is no longer trusted.
     """
     alive = {t.id for t in tracks}
     for track in tracks:
