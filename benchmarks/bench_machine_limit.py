@@ -102,9 +102,15 @@ def measure_naive(model: Path, video: Path, n: int) -> float:
     return done / (time.perf_counter() - start)
 
 
-def measure_runform(video: Path, out: Path, n_frames: int) -> float:
-    """``runform pose`` end to end in a child process, start-up included (fps)."""
+def measure_runform(video: Path, out: Path, n_frames: int, source: Path | None = None) -> float:
+    """``runform pose`` end to end in a child process, start-up included (fps).
+
+    With ``source`` (a checkout's ``src`` folder), that version of runform runs
+    instead of the installed one: a baseline measured in the same run.
+    """
     env = {**os.environ, "RUNFORM_CACHE_DIR": str(out / "cache")}
+    if source is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(source), env.get("PYTHONPATH", "")])
     command = [sys.executable, "-m", "runform.cli", "pose", str(video), "-o", str(out / "pose"),
                "--no-cache", "--quiet"]  # fmt: skip
     start = time.perf_counter()
@@ -114,17 +120,22 @@ def measure_runform(video: Path, out: Path, n_frames: int) -> float:
 
 def to_markdown(rows: list[dict[str, float | str]]) -> str:
     """The table for ``docs/performance.md``."""
+    baseline = any("baseline_fps" in r for r in rows)
+    extra = " baseline (fps) | baseline's share |" if baseline else ""
     lines = [
         "| clip | frames | machine limit (fps) | runform pose (fps) | share of the limit "
-        "| naive loop (fps) | runform / naive |",
-        "|---|---|---|---|---|---|---|",
+        "| naive loop (fps) | runform / naive |" + extra,
+        "|---|---|---|---|---|---|---|" + ("---|---|" if baseline else ""),
     ]
     for r in rows:
-        lines.append(
+        line = (
             f"| {r['clip']} | {r['frames']} | {float(r['limit_fps']):.1f} "
             f"| {float(r['runform_fps']):.1f} | {float(r['share']):.2f} "
             f"| {float(r['naive_fps']):.1f} | {float(r['over_naive']):.2f} |"
         )
+        if baseline:
+            line += f" {float(r['baseline_fps']):.1f} | {float(r['baseline_share']):.2f} |"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -143,6 +154,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=count_usable_cores(),
                         help="landmarkers at once (default: usable cores)")  # fmt: skip
     parser.add_argument("--inference-side", type=int, default=DEFAULT_MAX_SIDE)
+    parser.add_argument("--baseline-src", type=Path,
+                        help="another checkout's src/: its `runform pose` is measured too, "
+                             "alternating with this one's")  # fmt: skip
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -161,7 +175,10 @@ def main() -> None:
                     limit = measure_limit(model, video, n, args.inference_side, args.processes)
                     naive = measure_naive(model, video, n)
                     limits[key], limits[key + "_naive"] = limit, naive
-                runform = measure_runform(video, work / f"out_{height}_{seconds:g}", n_frames)
+                out = work / f"out_{height}_{seconds:g}"
+                runform = measure_runform(video, out, n_frames)
+                if args.baseline_src is not None:
+                    base = measure_runform(video, out / "base", n_frames, args.baseline_src)
                 row: dict[str, float | str] = {
                     "clip": f"{height}p30, {seconds:g} s",
                     "frames": n_frames,
@@ -171,6 +188,8 @@ def main() -> None:
                     "naive_fps": limits[key + "_naive"],
                     "over_naive": runform / limits[key + "_naive"],
                 }
+                if args.baseline_src is not None:
+                    row |= {"baseline_fps": base, "baseline_share": base / limits[key]}
                 rows.append(row)
                 print(to_markdown([row]).splitlines()[-1], flush=True)
     table = to_markdown(rows)

@@ -68,8 +68,22 @@ class ClipResult:
     seconds: float
 
 
-def decode_rgb(path: Path, width: int, height: int) -> Iterator[np.ndarray]:
-    """Decode an MP4 to RGB frames cropped to the requested size."""
+def decode_rgb(
+    path: Path, width: int, height: int, max_side: int | None = None
+) -> Iterator[np.ndarray]:
+    """Decode an MP4 to RGB frames cropped to the requested size.
+
+    With ``max_side``, frames are decoded as runform's pose extraction
+    decodes them (:func:`runform.io.video.iter_frames`, longest side at most
+    ``max_side`` px); landmarks are normalised, so the error is still
+    measured in full-size pixels.
+    """
+    if max_side is not None:
+        from runform.io.video import iter_frames
+
+        for decoded in iter_frames(path, max_side=max_side, warn=False):
+            yield decoded.image
+        return
     with av.open(str(path)) as container:
         for frame in container.decode(video=0):
             yield frame.to_ndarray(format="rgb24")[:height, :width]
@@ -140,18 +154,34 @@ def measure(name: str, truth: SyntheticTruth, pred: np.ndarray, seconds: float) 
     return ClipResult(name, truth.n_frames, int(found.sum()), raw, swap, near, far, seconds)
 
 
-def evaluate(model: Path, preset: str, seed: int, direct: bool, workdir: Path) -> ClipResult:
+def evaluate(
+    model: Path,
+    preset: str,
+    seed: int,
+    direct: bool,
+    workdir: Path,
+    height: int | None = None,
+    max_sides: tuple[int | None, ...] = (None,),
+) -> list[ClipResult]:
+    """Render one clip and measure MediaPipe on it, once per inference size."""
     params = PRESETS[preset].with_overrides(seed=seed)
-    start = time.perf_counter()
-    if direct:
-        truth = compute_truth(params)
-        frames = render_frames(truth)
-    else:
+    if height is not None:  # same framing, another resolution (16:9)
+        params = params.with_overrides(width_px=round(height * 16 / 9), height_px=height)
+    truth, clip_path = compute_truth(params), None
+    if not direct:
         clip = write_synthetic_clip(params, workdir, name=f"{preset}_s{seed}")
-        truth = clip.truth
-        frames = decode_rgb(clip.video_path, params.width_px, params.height_px)
-    pred = run_mediapipe(model, frames, truth)
-    return measure(f"{preset}/s{seed}", truth, pred, time.perf_counter() - start)
+        truth, clip_path = clip.truth, clip.video_path
+    results = []
+    for side in max_sides:
+        start = time.perf_counter()
+        if clip_path is None:
+            frames = render_frames(truth)
+        else:
+            frames = decode_rgb(clip_path, params.width_px, params.height_px, side)
+        pred = run_mediapipe(model, frames, truth)
+        name = f"{preset}/s{seed}" + ("" if side is None else f" @{side}")
+        results.append(measure(name, truth, pred, time.perf_counter() - start))
+    return results
 
 
 def format_row(r: ClipResult, which: str) -> str:
@@ -172,6 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--presets", default=",".join(PRESETS), help="comma-separated")
     parser.add_argument("--seeds", default="0", help="comma-separated rendering seeds")
     parser.add_argument("--direct", action="store_true", help="skip the MP4 round trip")
+    parser.add_argument("--height", type=int, help="render at this height, 16:9 (px)")
+    parser.add_argument("--max-side", type=int, nargs="+", default=[None],
+                        help="decode as runform does at these inference sizes (px), "
+                             "each measured on the same clip")  # fmt: skip
     args = parser.parse_args(argv)
     if not args.model.is_file():
         print(f"model not found: {args.model}", file=sys.stderr)
@@ -185,13 +219,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for preset in args.presets.split(","):
             for seed in (int(s) for s in args.seeds.split(",")):
-                r = evaluate(args.model, preset, seed, args.direct, Path(tmp))
-                results.append(r)
-                print(format_row(r, "raw"))
-                print(format_row(r, "swap"))
-                near, far = np.median(r.near), np.median(r.far)
-                print(f"{'':<28} near/far body median {near:.2f}/{far:.2f}", end="")
-                print(f"  ({r.seconds:.1f} s)", flush=True)
+                sides = tuple(args.max_side)
+                for r in evaluate(args.model, preset, seed, args.direct, Path(tmp), args.height,
+                                  sides):  # fmt: skip
+                    results.append(r)
+                    print(format_row(r, "raw"))
+                    print(format_row(r, "swap"))
+                    near, far = np.median(r.near), np.median(r.far)
+                    print(f"{'':<28} near/far body median {near:.2f}/{far:.2f}", end="")
+                    print(f"  ({r.seconds:.1f} s)", flush=True)
     total = sum(r.frames for r in results)
     det = sum(r.detected for r in results)
     allraw = np.concatenate([r.raw["body"] for r in results])

@@ -18,15 +18,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xarray as xr
 
-from runform.checkpoints.assess import Analysis
 from runform.errors import InputFileError, RunformError
 from runform.interop.read import is_poses_source
 from runform.pipeline.options import AnalysisOptions, OptionError
 from runform.pose.landmarker_cache import LandmarkerCache
+
+if TYPE_CHECKING:  # the analysis stack (SciPy's signal module) loads on first use:
+    # `runform pose` needs only load_clip_poses
+    from runform.checkpoints.assess import Analysis
 
 __all__ = [
     "ClipResult",

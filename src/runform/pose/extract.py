@@ -106,8 +106,7 @@ def _provenance(
 ) -> dict[str, Any]:
     return {
         "source_software": "MediaPipe",
-        # from the package metadata: importing mediapipe here would load its
-        # native library into a parent process that only coordinates workers
+        # from the package metadata: cheap, and true of the workers too
         "source_software_version": importlib.metadata.version("mediapipe"),
         "source_video": str(video.resolve()),
         "source_video_sha256": video_sha256,
@@ -151,7 +150,9 @@ def _run_pass(
 ) -> tuple[Accumulator, list[tuple[float | None, float | None]]]:
     """One pass over the video, in segments when planned; returns the landmarks and segments."""
     if len(segments) > 1:
-        parts = run_segments_in_processes(video, model.path, settings, segments, counter)
+        parts = run_segments_in_processes(
+            video, model.path, settings, segments, counter, landmarkers
+        )
         if check_segments_contiguous(parts, segments, float(props.fps) * settings.slowmo):
             return merge_segments(parts), segments
         # some containers (MPEG-TS, raw streams) seek past the target, and

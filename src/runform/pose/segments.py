@@ -3,7 +3,11 @@
 MediaPipe's Python Tasks API serialises every call to its C library through
 one thread per process, so a second landmarker in the same process cannot
 use a second core. Separate processes can: each decodes and tracks its own
-segment, and the parent merges the results in time order.
+segment, and the parent merges the results in time order. The parent tracks
+the first segment itself while the workers start (it has started already:
+a worker would cost one more Python start-up, MediaPipe import and model
+load), which is why :func:`runform.pose.settings.plan_segments` makes that
+segment the longest.
 
 Processes are started with the ``spawn`` method (never ``fork``: the parent
 may already hold MediaPipe or FFmpeg threads). Progress and results travel
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from runform.pose.accumulate import Accumulator
+from runform.pose.landmarker_cache import LandmarkerCache
 from runform.pose.segment_run import run_segment
 from runform.pose.settings import ExtractionSettings
 
@@ -70,54 +75,76 @@ def run_segments_in_processes(
     settings: ExtractionSettings,
     segments: list[tuple[float | None, float | None]],
     report: Callable[[int], None],
+    landmarkers: LandmarkerCache | None = None,
 ) -> list[Accumulator]:
-    """Extract each segment in its own process; return results in segment order.
+    """Extract each segment, the first here and each other in its own process.
+
+    The worker processes are started first; this process then tracks the
+    first segment (with ``landmarkers`` when given), passing on the
+    workers' progress as it goes, and then waits for the workers. Results
+    come back in segment order.
 
     Raises
     ------
     Exception
-        Whatever a worker raised (for example a decoding error), re-raised here.
+        Whatever a worker raised (for example a decoding error), re-raised
+        here as soon as it arrives; whatever the first segment raised
+        (:class:`~runform.pose.segment_run.MorePeopleSeen`). The workers are
+        stopped either way.
     SegmentWorkerError
         If a worker process exits without a result.
     """
     context = multiprocessing.get_context("spawn")
     channel = context.Queue()
-    processes = [
-        context.Process(
+    processes = {
+        i: context.Process(
             target=_work,
             args=(i, video, model_path, settings, segment, channel),
             name=f"runform-pose-{i}",
             daemon=True,
         )
         for i, segment in enumerate(segments)
-    ]
-    for process in processes:
+        if i > 0
+    }
+    for process in processes.values():
         process.start()
     results: dict[int, Accumulator] = {}
-    dead_polls = 0
     notes: list[tuple[str, type[Warning]]] = []
+
+    def take(kind: str, index: int, payload: Any) -> None:
+        if kind == "progress":
+            report(payload)
+        elif kind == "error":
+            raise payload
+        else:
+            results[index], worker_notes = payload
+            notes.extend(worker_notes)
+
+    def report_here(n: int) -> None:
+        report(n)
+        while True:  # the workers' news, without waiting for it
+            try:
+                take(*channel.get_nowait())
+            except queue_module.Empty:
+                return
+
     try:
+        first = run_segment(video, model_path, settings, segments[0], report_here, landmarkers)
+        dead_polls = 0
         while len(results) < len(processes):
             try:
-                kind, index, payload = channel.get(timeout=_POLL_S)
+                message = channel.get(timeout=_POLL_S)
             except queue_module.Empty:
                 dead_polls = _check_alive(processes, results, dead_polls)
                 continue
-            if kind == "progress":
-                report(payload)
-            elif kind == "error":
-                raise payload
-            else:
-                acc, worker_notes = payload
-                results[index] = acc
-                notes += worker_notes
+            take(*message)
     finally:
-        for process in processes:
+        for process in processes.values():
             if process.is_alive():
                 process.terminate()
             process.join(timeout=5)
     _warn_once_per_category(notes)
-    return [results[i] for i in range(len(processes))]
+    return [first, *(results[i] for i in sorted(processes))]
 
 
 def _warn_once_per_category(notes: list[tuple[str, type[Warning]]]) -> None:
@@ -134,16 +161,14 @@ def _warn_once_per_category(notes: list[tuple[str, type[Warning]]]) -> None:
         warnings.warn(messages[0] + (extra if len(messages) > 1 else ""), category, stacklevel=3)
 
 
-def _check_alive(processes: list[Any], results: dict[int, Any], dead_polls: int) -> int:
+def _check_alive(processes: dict[int, Any], results: dict[int, Any], dead_polls: int) -> int:
     """Count empty polls while a worker is dead without a result; raise at 2.
 
     A worker flushes its queue before it exits, so a dead worker whose result
     has not arrived after a further empty poll will never send one (it
     crashed, or its result could not be pickled).
     """
-    dead = [
-        (i, p.exitcode) for i, p in enumerate(processes) if i not in results and not p.is_alive()
-    ]
+    dead = [(i, p.exitcode) for i, p in processes.items() if i not in results and not p.is_alive()]
     if not dead:
         return 0
     if dead_polls >= 1:

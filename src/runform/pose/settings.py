@@ -17,8 +17,14 @@ from runform.pose.landmarker import LandmarkerSettings
 
 DEFAULT_MAX_SIDE = 1280
 """Longest side (px) of the frames given to MediaPipe. Its own networks see
-224-256 px crops, so 1280 px loses nothing for a runner of normal size while
-halving the cost of converting 1080p/4K frames."""
+224-256 px crops, so 1280 px loses nothing for a runner of normal size.
+Scaling 1080p down to it costs libswscale about 6 ms of CPU a frame, twice
+the decoding, while the landmarker costs the same at 1920 px; 1920 was
+measured (``docs/performance.md``, issue 19): equal landmark error on the
+synthetic runner, but the one labelled real clip it changes (1080p) moved
+its take-offs from 1.9 to 4.4 frames median, so the default stays until
+more labelled HD footage shows which is right. ``--max-side 1920`` is
+the faster choice for 1080p."""
 
 
 #: Progress callback, called as ``progress(frames_done, frames_total_or_None)``.
@@ -95,7 +101,11 @@ WARMUP_S = 1.0
 #: Shortest segment worth its own process, frames. A process costs about 2.5 s to
 #: start (Python, MediaPipe, the model: ~125 frames of inference) and its warm-up
 #: second is decoded and tracked twice; measured on a 5 s 60 fps clip, two
-#: segments of 150 frames took 9.7 s against 8.9 s in one process.
+#: segments of 150 frames took 9.7 s against 8.9 s in one process. The caller
+#: tracks the first segment itself (see :mod:`runform.pose.segments`), so the
+#: segments are equal: a longer first one, to make up for the worker's start,
+#: finishes sooner but moves the seam, and the seam's position changed the
+#: events of 3 of the 12 labelled real clips (``docs/performance.md``).
 MIN_SEGMENT_FRAMES = 200
 
 

@@ -63,7 +63,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import linear_sum_assignment
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -348,6 +347,8 @@ def _assign(
         return ids
     cost = _gated_costs(tracks, bodies, heights, time_s, max_gap_s)
     cost[:, ids == _LEFT_OUT] = np.inf
+    from scipy.optimize import linear_sum_assignment  # 0.7 s to import: only when tracking
+
     crossing = _find_crossing(tracks, bodies, heights, time_s)
     ids[crossing] = _LEFT_OUT
     cost[:, crossing] = np.inf
