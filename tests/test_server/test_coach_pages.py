@@ -40,7 +40,9 @@ def test_a_page_without_a_login_asks_to_log_in_and_comes_back(server):
     assert answer.headers["location"] == "/login?next=/athletes/1%3Ftab%3Dx"
     login = client.get(answer.headers["location"])
     assert login.status_code == 200 and 'name="password"' in login.text
-    wrong = client.post("/login", data={"email": "a@example.org", "password": "nope", "next": "/roster"})
+    wrong = client.post(
+        "/login", data={"email": "a@example.org", "password": "nope", "next": "/roster"}
+    )
     assert wrong.status_code == 401 and "wrong" in wrong.text.lower()
     right = client.post("/login", data={"email": "a@example.org", "password": PASSWORD,
                                          "next": "/roster"}, follow_redirects=False)  # fmt: skip
@@ -87,7 +89,11 @@ def test_another_coachs_athletes_and_sessions_are_not_found(server, tmp_path):
     athlete = owner.add_athlete("Ana")
     session = owner.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
     other = server.log_in("b@example.org")
-    for url in (f"/athletes/{athlete}", f"/sessions/{session}", f"/compare?a={session}&b={session}"):
+    for url in (
+        f"/athletes/{athlete}",
+        f"/sessions/{session}",
+        f"/compare?a={session}&b={session}",
+    ):
         answer = other.get(url)
         assert answer.status_code == 404, url
         assert "text/html" in answer.headers["content-type"]
@@ -122,10 +128,16 @@ def test_the_whole_coach_loop_on_real_analyses(server, tmp_path, analysis_source
     assert "Checkpoints" in session and "status-" in session
     assert "What to work on next" in session
 
-    note = form(coach, f"/sessions/{ids[1]}/notes", {"text": "<script>alert(1)</script> knee", "time_s": "1.25"})
+    note = form(
+        coach,
+        f"/sessions/{ids[1]}/notes",
+        {"text": "<script>alert(1)</script> knee", "time_s": "1.25"},
+    )
     assert note.status_code == 303
     session = coach.get(f"/sessions/{ids[1]}").text
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; knee" in session and "<script>alert" not in session
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt; knee" in session and "<script>alert" not in session
+    )
     assert 'data-seek="1.25"' in session and 'class="mark note"' in session
     bad = form(coach, f"/sessions/{ids[1]}/notes", {"text": "x", "time_s": "-3"})
     assert bad.status_code == 200 and "0 or more" in bad.text
@@ -146,7 +158,9 @@ def test_the_jobs_page_shows_failures_with_their_reason_and_retries(server, tmp_
     coach = server.log_in("a@example.org")
     athlete = coach.add_athlete("Ana")
     session = coach.upload(athlete, make_video(tmp_path / "run.mp4")).json()["id"]
-    server.set_job(session, state="failed", outcome="no_person", reason="nobody detected in the video")
+    server.set_job(
+        session, state="failed", outcome="no_person", reason="nobody detected in the video"
+    )
     jobs = coach.get("/jobs").text
     assert "nobody detected in the video" in jobs and "Retry" in jobs
     assert form(coach, f"/sessions/{session}/retry", {}).status_code == 303
