@@ -456,7 +456,8 @@ def test_warm_up_loads_the_analysis_libraries_before_the_first_job() -> None:
         before = "runform.checkpoints.assess" in sys.modules
         warm_up(Cache())
         print(before, "runform.checkpoints.assess" in sys.modules,
-              "runform.pipeline.artifacts" in sys.modules)
+              "runform.pipeline.artifacts" in sys.modules, "scipy.signal" in sys.modules,
+              "matplotlib.figure" in sys.modules)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "True", "True"]
+    assert out.stdout.split() == ["False", "True", "True", "True", "True"]

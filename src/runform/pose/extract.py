@@ -261,8 +261,9 @@ def extract_poses(
         ``video``). Off for a caller that says them itself, from the attrs.
     landmarkers
         Landmarkers kept open by a long-lived process (the coach server's
-        workers), lent to this video when it is extracted in this process
-        (one segment); see :mod:`runform.pose.landmarker_cache`. ``None``
+        workers), lent to the part of this video extracted in this process
+        (all of it, or the first segment); see
+        :mod:`runform.pose.landmarker_cache`. ``None``
         (every command) creates them for this video. The poses are the same.
 
     Returns

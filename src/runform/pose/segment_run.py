@@ -5,8 +5,9 @@ background thread decodes and downscales the next frames into a small bounded
 queue while the landmarker works on the current one, so at most a handful of
 frames are ever in memory, whatever the video's length.
 
-This module is what a worker process of :mod:`runform.pose.segments` runs;
-it does not import :mod:`runform.pose.extract` (which imports the workers).
+This module is what each process of :mod:`runform.pose.segments` runs (the
+caller on the first segment, a worker on each other); it does not import
+:mod:`runform.pose.extract` (which imports the workers).
 """
 
 from __future__ import annotations

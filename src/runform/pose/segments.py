@@ -4,10 +4,11 @@ MediaPipe's Python Tasks API serialises every call to its C library through
 one thread per process, so a second landmarker in the same process cannot
 use a second core. Separate processes can: each decodes and tracks its own
 segment, and the parent merges the results in time order. The parent tracks
-the first segment itself while the workers start (it has started already:
-a worker would cost one more Python start-up, MediaPipe import and model
-load), which is why :func:`runform.pose.settings.plan_segments` makes that
-segment the longest.
+the first segment itself while the workers start: it has started already, and
+a worker would cost one more Python start-up, MediaPipe import and model load
+on a core the parent would leave idle. The segments are tracked exactly as
+they were when each had its own worker, so the poses do not depend on which
+process tracked which segment.
 
 Processes are started with the ``spawn`` method (never ``fork``: the parent
 may already hold MediaPipe or FFmpeg threads). Progress and results travel
@@ -15,14 +16,15 @@ over one queue; a worker that dies without reporting (a native crash) is
 detected and turned into an error instead of a hang.
 
 Dependencies run one way: :mod:`runform.pose.extract` calls this module,
-which runs :func:`runform.pose.segment_run.run_segment` in each worker and
-never imports the extraction back.
+which runs :func:`runform.pose.segment_run.run_segment` here and in each
+worker and never imports the extraction back.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import queue as queue_module
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -94,57 +96,118 @@ def run_segments_in_processes(
     SegmentWorkerError
         If a worker process exits without a result.
     """
-    context = multiprocessing.get_context("spawn")
-    channel = context.Queue()
-    processes = {
-        i: context.Process(
-            target=_work,
-            args=(i, video, model_path, settings, segment, channel),
-            name=f"runform-pose-{i}",
-            daemon=True,
-        )
-        for i, segment in enumerate(segments)
-        if i > 0
-    }
-    for process in processes.values():
-        process.start()
-    results: dict[int, Accumulator] = {}
-    notes: list[tuple[str, type[Warning]]] = []
-
-    def take(kind: str, index: int, payload: Any) -> None:
-        if kind == "progress":
-            report(payload)
-        elif kind == "error":
-            raise payload
-        else:
-            results[index], worker_notes = payload
-            notes.extend(worker_notes)
+    workers = _Workers(video, model_path, settings, segments, report)
 
     def report_here(n: int) -> None:
         report(n)
-        while True:  # the workers' news, without waiting for it
-            try:
-                take(*channel.get_nowait())
-            except queue_module.Empty:
-                return
+        workers.drain()  # their news, without waiting for it
 
     try:
-        first = run_segment(video, model_path, settings, segments[0], report_here, landmarkers)
-        dead_polls = 0
-        while len(results) < len(processes):
-            try:
-                message = channel.get(timeout=_POLL_S)
-            except queue_module.Empty:
-                dead_polls = _check_alive(processes, results, dead_polls)
-                continue
-            take(*message)
+        workers.start()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            first = run_segment(video, model_path, settings, segments[0], report_here, landmarkers)
+        workers.notes += [(str(w.message), w.category) for w in caught]
+        workers.wait()
+    except _WorkerFailed as failed:  # raised here, not inside the parent's landmarkers
+        raise failed.error from None
     finally:
-        for process in processes.values():
+        workers.stop()
+    _warn_once_per_category(workers.notes)
+    return [first, *(workers.results[i] for i in sorted(workers.processes))]
+
+
+class _Workers:
+    """The worker processes of segments 1 onwards, and what they have sent.
+
+    Messages arrive on one queue: ``("progress", i, n)``, ``("done", i,
+    (accumulator, warnings))`` or ``("error", i, exception)``; an error is
+    raised as :class:`_WorkerFailed`.
+    """
+
+    def __init__(
+        self,
+        video: Path,
+        model_path: Path,
+        settings: ExtractionSettings,
+        segments: list[tuple[float | None, float | None]],
+        report: Callable[[int], None],
+    ) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.channel = context.Queue()
+        self.processes = {
+            i: context.Process(
+                target=_work,
+                args=(i, video, model_path, settings, segment, self.channel),
+                name=f"runform-pose-{i}",
+                daemon=True,
+            )
+            for i, segment in enumerate(segments)
+            if i > 0
+        }
+        self.report = report
+        self.results: dict[int, Accumulator] = {}
+        self.notes: list[tuple[str, type[Warning]]] = []
+        self._dead_polls = 0
+        self._next_check = time.monotonic() + _POLL_S
+
+    def start(self) -> None:
+        """Start every worker."""
+        for process in self.processes.values():
+            process.start()
+
+    def take(self, kind: str, index: int, payload: Any) -> None:
+        """Act on one message."""
+        if kind == "progress":
+            self.report(payload)
+        elif kind == "error":
+            raise _WorkerFailed(payload)
+        else:
+            self.results[index], worker_notes = payload
+            self.notes.extend(worker_notes)
+
+    def drain(self) -> None:
+        """Take the messages waiting, and now and then look for a worker that died silently."""
+        while True:
+            try:
+                self.take(*self.channel.get_nowait())
+            except queue_module.Empty:
+                break
+        if time.monotonic() >= self._next_check:
+            self._dead_polls = _check_alive(self.processes, self.results, self._dead_polls)
+            self._next_check = time.monotonic() + _POLL_S
+
+    def wait(self) -> None:
+        """Take messages until every worker has sent its result."""
+        while len(self.results) < len(self.processes):
+            try:
+                message = self.channel.get(timeout=_POLL_S)
+            except queue_module.Empty:
+                self._dead_polls = _check_alive(self.processes, self.results, self._dead_polls)
+                continue
+            self.take(*message)
+
+    def stop(self) -> None:
+        """Stop the workers still running (after an error) and reap them all."""
+        for process in self.processes.values():
             if process.is_alive():
                 process.terminate()
-            process.join(timeout=5)
-    _warn_once_per_category(notes)
-    return [first, *(results[i] for i in sorted(processes))]
+            if process.pid is not None:  # started
+                process.join(timeout=5)
+
+
+class _WorkerFailed(Exception):
+    """A worker's error, carried out of the parent's own segment unchanged.
+
+    A plain re-raise inside :func:`run_segment` would pass through the
+    parent's landmarkers, and a kept landmarker (see
+    :mod:`runform.pose.landmarker_cache`) takes a ``RuntimeError`` passing
+    through it for its own failure and closes itself.
+    """
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _warn_once_per_category(notes: list[tuple[str, type[Warning]]]) -> None:

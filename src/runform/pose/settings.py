@@ -101,7 +101,9 @@ WARMUP_S = 1.0
 #: Shortest segment worth its own process, frames. A process costs about 2.5 s to
 #: start (Python, MediaPipe, the model: ~125 frames of inference) and its warm-up
 #: second is decoded and tracked twice; measured on a 5 s 60 fps clip, two
-#: segments of 150 frames took 9.7 s against 8.9 s in one process. The caller
+#: segments of 150 frames took 9.7 s against 8.9 s in one process (when every
+#: segment had its own worker; now one process fewer starts, so a lower limit
+#: may pay: not yet measured, and it moves seams, see below). The caller
 #: tracks the first segment itself (see :mod:`runform.pose.segments`), so the
 #: segments are equal: a longer first one, to make up for the worker's start,
 #: finishes sooner but moves the seam, and the seam's position changed the
@@ -112,7 +114,7 @@ MIN_SEGMENT_FRAMES = 200
 def plan_segments(
     duration_s: float | None, n_frames: int, workers: int, min_frames: int = MIN_SEGMENT_FRAMES
 ) -> list[tuple[float | None, float | None]]:
-    """Split a video into time segments, one per worker process.
+    """Split a video into equal time segments, one per process (the caller's included).
 
     Parameters
     ----------

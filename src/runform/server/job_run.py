@@ -283,15 +283,33 @@ class WorkerConfig:
     max_jobs: int = MAX_JOBS_PER_PROCESS
 
 
+#: What a job loads after pose extraction: analyze_clip's stages (SciPy, xarray, the
+#: checkpoints) and write_artifacts' (matplotlib, Jinja2), imported by name since
+#: the pipeline's modules import them only when called.
+ANALYSIS_MODULES = (
+    "runform.pipeline.clip",
+    "runform.pipeline.artifacts",
+    "runform.checkpoints.assess",
+    "runform.checkpoints.rubric",
+    "runform.gait.analyze",
+    "runform.scene.runner",
+    "runform.scene.camera_motion",
+    "runform.report.figures",
+    "runform.report.html",
+    "runform.report.video",
+)
+
+
 def warm_up(landmarkers: LandmarkerCache) -> None:
     """Load MediaPipe, the model and the pipeline's libraries now, not in the first job."""
+    import importlib
     from dataclasses import replace
 
-    import runform.pipeline.artifacts  # the report: matplotlib, Jinja2
-    import runform.pipeline.clip  # noqa: F401 (SciPy, xarray, the checkpoints)
     from runform.pose.models import resolve_model
     from runform.pose.settings import MAX_PEOPLE, ExtractionSettings
 
+    for name in ANALYSIS_MODULES:  # each loads its libraries on first use, not on import
+        importlib.import_module(name)
     try:
         model = resolve_model(None)
         probe = replace(ExtractionSettings().landmarker, num_poses=MAX_PEOPLE)
