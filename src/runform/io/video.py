@@ -43,7 +43,12 @@ from runform.io.video_geometry import (
     rotate_image,
 )
 from runform.io.video_probe import VideoProperties, count_frames, probe_video
-from runform.io.video_seek import SEQUENTIAL_GAP_S, read_frame_at, read_frames_at
+from runform.io.video_seek import (
+    SEQUENTIAL_GAP_S,
+    find_keyframe_time,
+    read_frame_at,
+    read_frames_at,
+)
 
 __all__ = [
     "SEQUENTIAL_GAP_S",
@@ -55,6 +60,7 @@ __all__ = [
     "compute_rotation_from_matrix",
     "compute_scaled_size",
     "count_frames",
+    "find_keyframe_time",
     "iter_frames",
     "normalize_rotation",
     "probe_video",

@@ -6,16 +6,22 @@ See :mod:`runform.io.video` for the conventions; frames are those of
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 from collections.abc import Sequence
+from pathlib import Path
+
+import av.error
 
 from runform.io.decode_report import DecodeReport
-from runform.io.video_decode import Frame, iter_frames
+from runform.io.video_decode import Frame, _seek_to, iter_frames
+from runform.io.video_probe import open_container, probe_video, select_video_stream
 
 #: Tolerance when comparing frame times, s.
 _TIME_EPS_S = 1e-6
 
-__all__ = ["SEQUENTIAL_GAP_S", "read_frame_at", "read_frames_at"]
+__all__ = ["SEQUENTIAL_GAP_S", "find_keyframe_time", "read_frame_at", "read_frames_at"]
 
 #: Times closer than this are read in one pass of decoding rather than one seek each, s.
 SEQUENTIAL_GAP_S = 2.0
@@ -158,3 +164,53 @@ def read_frame_at(
         As :func:`iter_frames`.
     """
     return read_frames_at(path, [time_s], max_side=max_side, slowmo=slowmo, warn=warn)[0]
+
+
+def find_keyframe_time(
+    path: str | os.PathLike[str], time_s: float, *, slowmo: float = 1.0
+) -> float | None:
+    """Real-world time of the keyframe a seek to ``time_s`` starts decoding from.
+
+    :func:`iter_frames` with ``start_s`` seeks to the keyframe at or before
+    it and decodes every frame from there, dropping those before
+    ``start_s``; with a long keyframe interval (ffmpeg's default is 250
+    frames) that is seconds of decoding thrown away. A caller free to choose
+    where a stretch of frames starts can start it at this keyframe instead:
+    only the packets are read (no decoding).
+
+    Parameters
+    ----------
+    path
+        Video file.
+    time_s
+        Real-world time, seconds from the first frame (as :attr:`Frame.time_s`).
+    slowmo
+        Slow-motion factor, as :func:`iter_frames`.
+
+    Returns
+    -------
+    float or None
+        The keyframe's real-world time, s (at most ``time_s`` for a file
+        whose index is sound); ``None`` when the stream has no start time or
+        the seek did not land on a keyframe (an unindexed or damaged file).
+
+    Raises
+    ------
+    InputFileError
+        As :func:`iter_frames`, for a file that cannot be opened.
+    """
+    props = probe_video(path)
+    with open_container(Path(path)) as container:
+        stream = select_video_stream(container, props.path)
+        origin = stream.start_time
+        if origin is None:
+            return None
+        _seek_to(container, stream, origin + math.floor(time_s * slowmo / props.time_base))
+        with contextlib.suppress(av.error.FFmpegError, OSError):
+            for packet in container.demux(stream):
+                if packet.pts is None:
+                    continue
+                if not packet.is_keyframe:  # the seek did not land on one: no guess
+                    return None
+                return float((packet.pts - origin) * props.time_base) / slowmo
+    return None

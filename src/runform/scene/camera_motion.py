@@ -52,7 +52,6 @@ import math
 import warnings
 from pathlib import Path
 
-import cv2
 import numpy as np
 import xarray as xr
 from numpy.typing import NDArray
@@ -175,11 +174,6 @@ def _match_times(frame_times: FloatArray, pose_times: FloatArray) -> NDArray[np.
     return np.where(close, pick, -1).astype(np.int64)
 
 
-def _to_gray(image: np.ndarray) -> FloatArray:
-    """RGB ``uint8`` image to float64 luma (0–255)."""
-    return np.asarray(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY), dtype=np.float64)
-
-
 def _pair_velocity(
     previous: FloatArray,
     current: FloatArray,
@@ -266,13 +260,14 @@ def measure_camera_motion(
         slowmo=slowmo,
         start_s=float(pose_times[0]) - half_frame if pose_times.size else None,
         end_s=float(pose_times[-1]) + half_frame if pose_times.size else None,
+        gray=True,  # the luma plane alone: the correlation needs no colour
     )
     last: tuple[int, float, FloatArray] | None = None
     for count, frame in enumerate(frames):
         index = int(_match_times(np.array([frame.time_s]), pose_times)[0])
         if index < 0:
             continue
-        gray = _to_gray(frame.image)
+        gray = np.asarray(frame.image, dtype=np.float64)
         wanted = count % pair_step == 0
         if wanted and last is not None and last[2].shape == gray.shape:
             scale = (

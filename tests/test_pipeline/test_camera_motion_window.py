@@ -1,0 +1,81 @@
+"""Where the pipeline measures camera motion: a 4 s stretch that starts at a keyframe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+import xarray as xr
+
+import runform.scene.camera_motion as camera_motion
+from runform.io.video import iter_frames
+from runform.pipeline.clip import CAMERA_MOTION_WINDOW_S, sample_camera_motion
+
+FPS = 30
+
+
+def write_clip(path: Path, n_frames: int, gop: int) -> Path:
+    """Noise frames (x264, a keyframe every ``gop`` frames, no scene-cut keyframes)."""
+    rng = np.random.default_rng(0)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(
+            "libx264", rate=FPS, options={"g": str(gop), "sc_threshold": "0", "preset": "ultrafast"}
+        )
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for _ in range(n_frames):
+            image = rng.integers(0, 255, (48, 64, 3), dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path
+
+
+def poses_of(video: Path) -> xr.Dataset:
+    """A poses dataset with the video's frame times (all sample_camera_motion reads of it)."""
+    times = [frame.time_s for frame in iter_frames(video)]
+    return xr.Dataset(coords={"time": times})
+
+
+@pytest.fixture
+def capture(monkeypatch: pytest.MonkeyPatch) -> list[xr.Dataset]:
+    """The poses each call of measure_camera_motion is given (it is not run)."""
+    seen: list[xr.Dataset] = []
+
+    def fake(video: Path, poses: xr.Dataset, **kwargs: Any) -> xr.Dataset:
+        seen.append(poses)
+        return poses
+
+    monkeypatch.setattr(camera_motion, "measure_camera_motion", fake)
+    return seen
+
+
+def test_the_stretch_starts_just_after_the_keyframe_before_the_middle(tmp_path, capture) -> None:
+    video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)  # keys at 0, 5, 10 s
+    sample_camera_motion(video, poses_of(video), 1.0)
+    times = capture[0]["time"].values
+    # the middle stretch would start at 3.5 s; decoding it would start at the keyframe at 0 s
+    assert times[0] == pytest.approx(1 / FPS)
+    assert times[-1] == pytest.approx(times[0] + CAMERA_MOTION_WINDOW_S, abs=0.5 / FPS)
+
+
+def test_a_keyframe_at_the_stretch_start_keeps_the_middle(tmp_path, capture) -> None:
+    video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=FPS // 2)  # every 0.5 s
+    sample_camera_motion(video, poses_of(video), 1.0)
+    times = capture[0]["time"].values
+    middle_start = 0.5 * (12 - 1 / FPS) - CAMERA_MOTION_WINDOW_S / 2
+    assert middle_start - 0.5 <= times[0] <= middle_start + 1 / FPS
+
+
+def test_without_a_keyframe_the_stretch_is_the_middle_one(tmp_path, capture, monkeypatch) -> None:
+    import runform.io.video
+
+    monkeypatch.setattr(runform.io.video, "find_keyframe_time", lambda *a, **k: None)
+    video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)
+    sample_camera_motion(video, poses_of(video), 1.0)
+    times = capture[0]["time"].values
+    middle = 0.5 * (12 - 1 / FPS)
+    assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
+    assert times[-1] <= middle + CAMERA_MOTION_WINDOW_S / 2 + 1e-9
+    assert times[-1] - times[0] == pytest.approx(CAMERA_MOTION_WINDOW_S, abs=1 / FPS)
