@@ -11,7 +11,13 @@ extraction alone (decode + inference) is timed on the same clips, in one
 process and in one process per core at once: the latter is the floor the
 overhead is measured against. With
 ``--long-seconds`` one long clip is also run alone, to compare peak memory
-per worker against video length.
+per worker against video length. With ``--baseline-src`` another
+checkout's ``src`` runs each batch too, alternating with this one, so the
+two are compared in one run on the same machine state.
+
+    git worktree add /tmp/wt_old <commit>
+    .venv/bin/python benchmarks/bench_batch.py --clips 4 --seconds 20 --jobs 2 \
+        --baseline-src /tmp/wt_old/src --work /tmp/runform-bench-batch20
 """
 
 from __future__ import annotations
@@ -102,11 +108,17 @@ def extract_in_processes(clips: list[Path], processes: int) -> float:
     return time.perf_counter() - start
 
 
-def run_batch(uploads: Path, jobs: int) -> tuple[float, float, int]:
-    """Wall s, mean CPU % and peak worker RSS of ``runform batch`` with an empty cache."""
+def run_batch(uploads: Path, jobs: int, src: Path | None = None) -> tuple[float, float, int]:
+    """Wall s, mean CPU % and peak worker RSS of ``runform batch`` with an empty cache.
+
+    ``src``: run that checkout's ``runform`` (put first on ``PYTHONPATH``,
+    which the batch's worker processes inherit) instead of the installed one.
+    """
     runform = [sys.executable, "-m", "runform"]
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as out:
         env = {**os.environ, "RUNFORM_CACHE_DIR": cache}
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(src), env.get("PYTHONPATH")]))
         command = [*runform, "batch", str(uploads), "-o", out, "--jobs", str(jobs), "--no-video",
                    "--quiet"]  # fmt: skip
         return timed(command, env)
@@ -121,6 +133,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--long-seconds", type=float, default=0.0,
                         help="also run one clip this long (peak memory vs length)")  # fmt: skip
+    parser.add_argument("--baseline-src", type=Path, default=None,
+                        help="another checkout's src, run alternating with this one")  # fmt: skip
     args = parser.parse_args()
     clips = render(args.work, args.clips, args.seconds)
     video_seconds = args.clips * args.seconds
@@ -134,6 +148,11 @@ def main() -> None:
         walls[jobs] = wall
         print(f"| batch --jobs {jobs} | {wall:.1f} | {video_seconds / wall:.2f} | {cpu:.0f} % "
               f"| {rss / 2**20:.0f} MiB |")  # fmt: skip
+        if args.baseline_src is not None:
+            wall, cpu, rss = run_batch(args.work / "uploads", jobs, args.baseline_src)
+            walls[-jobs] = wall  # negative: the baseline's
+            print(f"| baseline batch --jobs {jobs} | {wall:.1f} | {video_seconds / wall:.2f} "
+                  f"| {cpu:.0f} % | {rss / 2**20:.0f} MiB |")  # fmt: skip
     floors = {}
     for n in sorted({1, cores}):
         floors[n] = extract_in_processes(clips, n)
@@ -142,7 +161,8 @@ def main() -> None:
     print("\nShare of the batch's wall time not spent extracting poses (decode + inference),")
     print(f"against pose extraction alone on all {cores} cores:")
     for jobs, wall in walls.items():
-        print(f"- --jobs {jobs}: {100 * (1 - floors[cores] / wall):.0f} %")
+        who = "baseline, " if jobs < 0 else ""
+        print(f"- {who}--jobs {abs(jobs)}: {100 * (1 - floors[cores] / wall):.0f} %")
     if args.long_seconds:
         long_clip = render(args.work / "long", 1, args.long_seconds)
         short_rss = run_batch(args.work / "uploads", 1)[2]
