@@ -29,8 +29,7 @@ def test_the_console_script_runs_the_light_entry_point() -> None:
 
 def test_importing_the_entry_point_imports_nothing_heavy() -> None:
     code = (
-        "import sys, runform.__main__\n"
-        f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+        f"import sys, runform.__main__\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == ""
