@@ -72,10 +72,12 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     thread = threading.Thread(target=monitor, args=(stop, cpu, rss), daemon=True)
     thread.start()
     start = time.perf_counter()
-    subprocess.run(command, env=env, check=False, capture_output=True)
+    done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
     wall = time.perf_counter() - start
     stop.set()
     thread.join()
+    if done.returncode != 0:  # a failed batch is not a measurement
+        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}:\n{done.stderr[-2000:]}")
     return wall, (sum(cpu) / len(cpu) if cpu else float("nan")), max(rss, default=0)
 
 
@@ -136,6 +138,10 @@ def main() -> None:
     parser.add_argument("--baseline-src", type=Path, default=None,
                         help="another checkout's src, run alternating with this one")  # fmt: skip
     args = parser.parse_args()
+    if args.baseline_src is not None:
+        args.baseline_src = args.baseline_src.resolve()
+        if not (args.baseline_src / "runform" / "__init__.py").is_file():
+            parser.error(f"--baseline-src {args.baseline_src} has no runform package")
     clips = render(args.work, args.clips, args.seconds)
     video_seconds = args.clips * args.seconds
     cores = len(os.sched_getaffinity(0))

@@ -162,6 +162,10 @@ def main() -> None:
     parser.add_argument("--markdown", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.baseline_src is not None:
+        args.baseline_src = args.baseline_src.resolve()
+        if not (args.baseline_src / "runform" / "__init__.py").is_file():
+            parser.error(f"--baseline-src {args.baseline_src} has no runform package")
     model = resolve_model().path
     rows: list[dict[str, float | str]] = []
     with tempfile.TemporaryDirectory(prefix="runform-limit-") as tmp:
