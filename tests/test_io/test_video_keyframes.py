@@ -38,11 +38,15 @@ def test_gray_frames_are_the_luma_of_the_rgb_frames(clips: ClipFactory) -> None:
         assert np.median(np.abs(luma.image.astype(float) - expected)) <= 3
 
 
-def test_gray_frames_come_out_upright(clips: ClipFactory) -> None:
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_gray_frames_come_out_upright(clips: ClipFactory, rotation: int) -> None:
     image = clips.make_quadrants(64, 32)
-    path = clips.write_images("turned.mp4", [image] * 3, rotation=90)
-    (frame, *_) = iter_frames(path, gray=True)
-    assert frame.image.shape == (64, 32)  # the display size, not the stored one
+    path = clips.write_images("turned.mp4", [image] * 3, rotation=rotation)
+    (colour, *_) = iter_frames(path)
+    (luma, *_) = iter_frames(path, gray=True)
+    assert luma.image.shape == colour.image.shape[:2]  # the display size, not the stored one
+    expected = cv2.cvtColor(colour.image, cv2.COLOR_RGB2GRAY).astype(float)
+    assert np.median(np.abs(luma.image.astype(float) - expected)) <= 3  # turned the same way
 
 
 @pytest.fixture
@@ -59,6 +63,12 @@ def test_keyframe_time_is_the_last_keyframe_at_or_before(
     assert len(keys) >= 3  # the fixture really has several groups of pictures
     expected = max(k for k in keys if k <= time_s + 1e-9)
     assert find_keyframe_time(long_gop_clip, time_s) == pytest.approx(expected, abs=1e-9)
+
+
+def test_bad_arguments_are_rejected(long_gop_clip: Path) -> None:
+    for time_s, slowmo in ((float("nan"), 1.0), (float("inf"), 1.0), (1.0, 0.0), (1.0, -2.0)):
+        with pytest.raises(ValueError):
+            find_keyframe_time(long_gop_clip, time_s, slowmo=slowmo)
 
 
 def test_keyframe_time_is_in_real_world_seconds(long_gop_clip: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 import xarray as xr
 
 import runform.scene.camera_motion as camera_motion
-from runform.io.video import iter_frames
+from runform.io.video import DecodeReport, iter_frames
 from runform.pipeline.clip import CAMERA_MOTION_WINDOW_S, sample_camera_motion
 
 FPS = 30
@@ -32,19 +32,19 @@ def write_clip(path: Path, n_frames: int, gop: int) -> Path:
     return path
 
 
-def poses_of(video: Path) -> xr.Dataset:
+def poses_of(video: Path, slowmo: float = 1.0) -> xr.Dataset:
     """A poses dataset with the video's frame times (all sample_camera_motion reads of it)."""
-    times = [frame.time_s for frame in iter_frames(video)]
+    times = [frame.time_s for frame in iter_frames(video, slowmo=slowmo)]
     return xr.Dataset(coords={"time": times})
 
 
 @pytest.fixture
-def capture(monkeypatch: pytest.MonkeyPatch) -> list[xr.Dataset]:
-    """The poses each call of measure_camera_motion is given (it is not run)."""
-    seen: list[xr.Dataset] = []
+def capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[xr.Dataset, dict[str, Any]]]:
+    """The poses and keywords each call of measure_camera_motion is given (it is not run)."""
+    seen: list[tuple[xr.Dataset, dict[str, Any]]] = []
 
     def fake(video: Path, poses: xr.Dataset, **kwargs: Any) -> xr.Dataset:
-        seen.append(poses)
+        seen.append((poses, kwargs))
         return poses
 
     monkeypatch.setattr(camera_motion, "measure_camera_motion", fake)
@@ -54,18 +54,52 @@ def capture(monkeypatch: pytest.MonkeyPatch) -> list[xr.Dataset]:
 def test_the_stretch_starts_just_after_the_keyframe_before_the_middle(tmp_path, capture) -> None:
     video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)  # keys at 0, 5, 10 s
     sample_camera_motion(video, poses_of(video), 1.0)
-    times = capture[0]["time"].values
+    (window, kwargs) = capture[0]
+    times = window["time"].values
     # the middle stretch would start at 3.5 s; decoding it would start at the keyframe at 0 s
     assert times[0] == pytest.approx(1 / FPS)
-    assert times[-1] == pytest.approx(times[0] + CAMERA_MOTION_WINDOW_S, abs=0.5 / FPS)
+    assert times[-1] == pytest.approx(times[0] + CAMERA_MOTION_WINDOW_S, abs=1.5 / FPS)
+    # decoding starts between the keyframe and the stretch's first frame: at the keyframe
+    assert 0.0 < kwargs["decode_from_s"] < times[0]
 
 
-def test_a_keyframe_at_the_stretch_start_keeps_the_middle(tmp_path, capture) -> None:
+def test_decoding_from_there_decodes_the_keyframe_and_the_stretch_only(tmp_path, capture) -> None:
+    video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)
+    sample_camera_motion(video, poses_of(video), 1.0)
+    (window, kwargs) = capture[0]
+    report = DecodeReport()
+    end_s = float(window["time"].values[-1]) + 0.5 / FPS
+    used = list(iter_frames(video, start_s=kwargs["decode_from_s"], end_s=end_s, report=report))
+    assert [f.time_s for f in used] == pytest.approx(list(window["time"].values))
+    assert report.decoded <= len(used) + 2  # the keyframe (and the frame that ends the stretch)
+
+
+def test_in_slow_motion_the_stretch_is_in_real_world_seconds(tmp_path, capture) -> None:
+    video = write_clip(tmp_path / "clip.mp4", n_frames=24 * FPS, gop=5 * FPS)  # keys every 5 s
+    sample_camera_motion(video, poses_of(video, slowmo=2.0), 2.0)
+    times = capture[0][0]["time"].values
+    # 24 s played = 12 s real; the middle stretch starts at 4 s real = 8 s played, after
+    # the keyframe at 5 s played = 2.5 s real
+    assert times[0] == pytest.approx(2.5 + 0.5 / FPS)
+
+
+def test_a_keyframe_just_before_the_middle_stretch_is_where_it_starts(tmp_path, capture) -> None:
     video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=FPS // 2)  # every 0.5 s
     sample_camera_motion(video, poses_of(video), 1.0)
-    times = capture[0]["time"].values
+    times = capture[0][0]["time"].values
     middle_start = 0.5 * (12 - 1 / FPS) - CAMERA_MOTION_WINDOW_S / 2
     assert middle_start - 0.5 <= times[0] <= middle_start + 1 / FPS
+
+
+def test_a_keyframe_far_back_keeps_the_middle_stretch(tmp_path, capture) -> None:
+    # one keyframe, 13 s before the middle stretch: starting there would measure the clip's start
+    video = write_clip(tmp_path / "clip.mp4", n_frames=30 * FPS, gop=100 * FPS)
+    sample_camera_motion(video, poses_of(video), 1.0)
+    (window, kwargs) = capture[0]
+    times = window["time"].values
+    middle = 0.5 * (30 - 1 / FPS)
+    assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
+    assert kwargs.get("decode_from_s") is None
 
 
 def test_without_a_keyframe_the_stretch_is_the_middle_one(tmp_path, capture, monkeypatch) -> None:
@@ -74,8 +108,10 @@ def test_without_a_keyframe_the_stretch_is_the_middle_one(tmp_path, capture, mon
     monkeypatch.setattr(runform.io.video, "find_keyframe_time", lambda *a, **k: None)
     video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)
     sample_camera_motion(video, poses_of(video), 1.0)
-    times = capture[0]["time"].values
+    (window, kwargs) = capture[0]
+    times = window["time"].values
     middle = 0.5 * (12 - 1 / FPS)
     assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
     assert times[-1] <= middle + CAMERA_MOTION_WINDOW_S / 2 + 1e-9
     assert times[-1] - times[0] == pytest.approx(CAMERA_MOTION_WINDOW_S, abs=1 / FPS)
+    assert kwargs.get("decode_from_s") is None

@@ -287,7 +287,7 @@ def iter_frames(
     warn: bool = True,
     gray: bool = False,
 ) -> Generator[Frame, None, None]:
-    """Stream a video's frames as upright RGB images with real-world times.
+    """Stream a video's frames as upright RGB (or luma) images with real-world times.
 
     Frames are decoded one at a time (the video is never held in memory).
     Times come from each frame's presentation timestamp, never from

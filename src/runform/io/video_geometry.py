@@ -132,7 +132,7 @@ def rotate_image(image: np.ndarray, rotation_deg: int) -> np.ndarray:
     Parameters
     ----------
     image
-        ``H×W×C`` array as stored in the file.
+        ``H×W×C`` (or ``H×W``) array as stored in the file.
     rotation_deg
         Display rotation in degrees counter-clockwise (as
         :attr:`VideoProperties.rotation_deg`).

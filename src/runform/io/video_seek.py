@@ -10,12 +10,11 @@ import contextlib
 import math
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import av.error
 
 from runform.io.decode_report import DecodeReport
-from runform.io.video_decode import Frame, _seek_to, iter_frames
+from runform.io.video_decode import Frame, _check_iter_arguments, _seek_to, iter_frames
 from runform.io.video_probe import open_container, probe_video, select_video_stream
 
 #: Tolerance when comparing frame times, s.
@@ -175,8 +174,9 @@ def find_keyframe_time(
     it and decodes every frame from there, dropping those before
     ``start_s``; with a long keyframe interval (ffmpeg's default is 250
     frames) that is seconds of decoding thrown away. A caller free to choose
-    where a stretch of frames starts can start it at this keyframe instead:
-    only the packets are read (no decoding).
+    where a stretch of frames starts can start it at this keyframe instead.
+    The file is probed as :func:`iter_frames` probes it, then only packets
+    are read after the seek.
 
     Parameters
     ----------
@@ -190,17 +190,25 @@ def find_keyframe_time(
     Returns
     -------
     float or None
-        The keyframe's real-world time, s (at most ``time_s`` for a file
-        whose index is sound); ``None`` when the stream has no start time or
-        the seek did not land on a keyframe (an unindexed or damaged file).
+        The keyframe's real-world time, s; ``None`` when the stream has no
+        start time, or the first packet after the seek has no timestamp or
+        is not a keyframe (an unindexed or damaged file). Usually at most
+        ``time_s``; with B-frames FFmpeg seeks by decoding time, so the
+        keyframe's presentation time may come up to a few frames later, and
+        a caller should check.
 
     Raises
     ------
+    ValueError
+        If ``time_s`` is not finite or ``slowmo`` is not a finite factor > 0.
     InputFileError
         As :func:`iter_frames`, for a file that cannot be opened.
     """
+    if not math.isfinite(time_s):
+        raise ValueError(f"time_s must be a finite time in seconds, got {time_s}")
+    _check_iter_arguments(None, slowmo, None, None)
     props = probe_video(path)
-    with open_container(Path(path)) as container:
+    with open_container(props.path) as container:
         stream = select_video_stream(container, props.path)
         origin = stream.start_time
         if origin is None:
@@ -208,9 +216,7 @@ def find_keyframe_time(
         _seek_to(container, stream, origin + math.floor(time_s * slowmo / props.time_base))
         with contextlib.suppress(av.error.FFmpegError, OSError):
             for packet in container.demux(stream):
-                if packet.pts is None:
-                    continue
-                if not packet.is_keyframe:  # the seek did not land on one: no guess
-                    return None
+                if packet.pts is None or not packet.is_keyframe:
+                    return None  # no timestamp, or the seek did not land on a keyframe: no guess
                 return float((packet.pts - origin) * props.time_base) / slowmo
     return None

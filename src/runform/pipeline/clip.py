@@ -49,7 +49,7 @@ Progress = Callable[[str, int, int | None], None]
 POSES_SUFFIX = ".nc"
 #: Frame pairs whose background motion is measured per clip (spread over 4 s).
 CAMERA_MOTION_PAIRS = 60
-#: Length of the stretch in the middle of the clip where camera motion is measured, s.
+#: Length of the stretch near the middle of the clip where camera motion is measured, s.
 CAMERA_MOTION_WINDOW_S = 4.0
 
 
@@ -150,13 +150,15 @@ def sample_camera_motion(video: Path, poses: xr.Dataset, slowmo: float) -> xr.Da
     with everybody tracked masked out (px/s, dims ``time, space``); ``None``
     for clips of under 3 frames.
 
-    The stretch starts just after the keyframe at or before the middle
-    stretch's start (:func:`~runform.io.video.find_keyframe_time`), so that
-    decoding it starts at that keyframe and decodes no frame it does not
-    use. Uploads often have a keyframe every 5-8 s (ffmpeg's default of 250
-    frames): starting the stretch where the decoder must start anyway
-    halves the frames decoded (about 0.6 s of CPU on a 20 s 60 fps clip).
-    Without a usable keyframe the stretch is the middle one.
+    Decoding a stretch starts at the keyframe at or before it
+    (:func:`~runform.io.video.find_keyframe_time`), and uploads often have
+    a keyframe only every 4-8 s (ffmpeg's default is 250 frames). So when
+    that keyframe lies at most one stretch length before the middle
+    stretch, the stretch starts just after it instead, and decoding wastes
+    no frame (on a 20 s 60 fps clip it decoded 475 frames for 240). A
+    keyframe further back would move the measurement towards the start of
+    the clip, where the camera is often still settling; the middle stretch
+    is measured then, as it is without a usable keyframe.
     """
     from runform.io.video import find_keyframe_time
     from runform.scene.camera_motion import measure_camera_motion
@@ -165,14 +167,16 @@ def sample_camera_motion(video: Path, poses: xr.Dataset, slowmo: float) -> xr.Da
     if time.size < 3:
         return None
     start = 0.5 * (time[0] + time[-1]) - CAMERA_MOTION_WINDOW_S / 2
-    keyframe = find_keyframe_time(video, start, slowmo=slowmo)
-    if keyframe is not None and time[0] <= keyframe <= start:
-        # the frame after the keyframe: measure_camera_motion decodes from half a
-        # frame before its first frame, and must land on this keyframe, not the last
-        start = float(time[np.searchsorted(time, keyframe, side="right")])
+    decode_from = None
+    keyframe = find_keyframe_time(video, start, slowmo=slowmo) if start > time[0] else None
+    if keyframe is not None and time[0] <= keyframe <= start <= keyframe + CAMERA_MOTION_WINDOW_S:
+        start = float(time[np.searchsorted(time, keyframe, side="right")])  # the frame after
+        decode_from = 0.5 * (keyframe + start)  # the seek lands on the keyframe, not the one before
     window = poses.isel(time=(time >= start) & (time <= start + CAMERA_MOTION_WINDOW_S))
     step = max(1, round(window.sizes["time"] / CAMERA_MOTION_PAIRS))
-    return measure_camera_motion(video, window, slowmo=slowmo, pair_step=step)
+    return measure_camera_motion(
+        video, window, slowmo=slowmo, pair_step=step, decode_from_s=decode_from
+    )
 
 
 def load_clip_poses(

@@ -191,7 +191,13 @@ def _pair_velocity(
 
 
 def measure_camera_motion(
-    video: Path, poses: xr.Dataset, *, width_px: int = 320, slowmo: float = 1.0, pair_step: int = 1
+    video: Path,
+    poses: xr.Dataset,
+    *,
+    width_px: int = 320,
+    slowmo: float = 1.0,
+    pair_step: int = 1,
+    decode_from_s: float | None = None,
 ) -> xr.DataArray:
     """Background velocity per pose frame, from the video decoded at low resolution.
 
@@ -213,6 +219,12 @@ def measure_camera_motion(
         Measure every ``pair_step``-th pair of consecutive frames only (the
         others stay NaN). Matching the background is most of the cost, and a
         median over clip needs fewer pairs than a 60 fps clip has.
+    decode_from_s
+        Real-world time (s) to start decoding from, as ``start_s`` of
+        :func:`~runform.io.video.iter_frames` (decoding begins at the
+        keyframe at or before it); default half a frame before the first
+        pose time. A caller that placed the poses just after a keyframe
+        passes a time between the two, so the seek lands on that keyframe.
 
     Returns
     -------
@@ -254,11 +266,13 @@ def measure_camera_motion(
     velocity = np.full((pose_times.size, 2), np.nan)
     steps = np.diff(pose_times)
     half_frame = 0.5 * float(np.median(steps)) if steps.size else 1e-3
+    if decode_from_s is None and pose_times.size:
+        decode_from_s = float(pose_times[0]) - half_frame
     frames = iter_frames(
         video,
         max_side=_decode_max_side(poses, width_px),
         slowmo=slowmo,
-        start_s=float(pose_times[0]) - half_frame if pose_times.size else None,
+        start_s=decode_from_s,
         end_s=float(pose_times[-1]) + half_frame if pose_times.size else None,
         gray=True,  # the luma plane alone: the correlation needs no colour
     )
