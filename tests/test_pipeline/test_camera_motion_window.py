@@ -38,6 +38,16 @@ def poses_of(video: Path, slowmo: float = 1.0) -> xr.Dataset:
     return xr.Dataset(coords={"time": times})
 
 
+def assert_middle_stretch(window: xr.Dataset, kwargs: dict[str, Any], duration_s: float) -> None:
+    """The stretch is the middle 4 s of a clip ``duration_s`` long, decoded the default way."""
+    times = window["time"].values
+    middle = 0.5 * (duration_s - 1 / FPS)
+    assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
+    assert times[-1] <= middle + CAMERA_MOTION_WINDOW_S / 2 + 1e-9
+    assert times[-1] - times[0] == pytest.approx(CAMERA_MOTION_WINDOW_S, abs=1.5 / FPS)
+    assert kwargs.get("decode_from_s") is None
+
+
 @pytest.fixture
 def capture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[xr.Dataset, dict[str, Any]]]:
     """The poses and keywords each call of measure_camera_motion is given (it is not run)."""
@@ -95,11 +105,7 @@ def test_a_keyframe_far_back_keeps_the_middle_stretch(tmp_path, capture) -> None
     # one keyframe, 13 s before the middle stretch: starting there would measure the clip's start
     video = write_clip(tmp_path / "clip.mp4", n_frames=30 * FPS, gop=100 * FPS)
     sample_camera_motion(video, poses_of(video), 1.0)
-    (window, kwargs) = capture[0]
-    times = window["time"].values
-    middle = 0.5 * (30 - 1 / FPS)
-    assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
-    assert kwargs.get("decode_from_s") is None
+    assert_middle_stretch(*capture[0], duration_s=30)
 
 
 def test_without_a_keyframe_the_stretch_is_the_middle_one(tmp_path, capture, monkeypatch) -> None:
@@ -108,10 +114,4 @@ def test_without_a_keyframe_the_stretch_is_the_middle_one(tmp_path, capture, mon
     monkeypatch.setattr(runform.io.video, "find_keyframe_time", lambda *a, **k: None)
     video = write_clip(tmp_path / "clip.mp4", n_frames=12 * FPS, gop=5 * FPS)
     sample_camera_motion(video, poses_of(video), 1.0)
-    (window, kwargs) = capture[0]
-    times = window["time"].values
-    middle = 0.5 * (12 - 1 / FPS)
-    assert times[0] >= middle - CAMERA_MOTION_WINDOW_S / 2 - 1e-9
-    assert times[-1] <= middle + CAMERA_MOTION_WINDOW_S / 2 + 1e-9
-    assert times[-1] - times[0] == pytest.approx(CAMERA_MOTION_WINDOW_S, abs=1 / FPS)
-    assert kwargs.get("decode_from_s") is None
+    assert_middle_stretch(*capture[0], duration_s=12)
